@@ -1,0 +1,191 @@
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testEnv resolves ${NAME} for the fixtures without touching the process
+// environment.
+func testEnv(name string) (string, bool) {
+	if name == "ETHFLEET_TEST_KEY" {
+		return "s3cr3t-key", true
+	}
+	return "", false
+}
+
+func TestBadFixtures(t *testing.T) {
+	tests := []struct {
+		file string
+		want []string // the error's lines, in order
+	}{
+		{"unknown_key.bad.yaml", []string{
+			`unknown_key.bad.yaml:5: gateway.max_lag: unknown key (did you mean "maxLag"?)`,
+			`unknown_key.bad.yaml:6: gateway.colour: unknown key`,
+			`unknown_key.bad.yaml:7: opz: unknown key`,
+		}},
+		{"syntax.bad.yaml", []string{
+			`syntax.bad.yaml:2: did not find expected key`,
+		}},
+		{"type.bad.yaml", []string{
+			"type.bad.yaml:2: cannot unmarshal !!str `lots` into int",
+			"type.bad.yaml:4: cannot unmarshal !!seq into int",
+		}},
+		{"duration.bad.yaml", []string{
+			"duration.bad.yaml:2: cannot unmarshal !!int `5` into time.Duration",
+		}},
+		{"secret_shape.bad.yaml", []string{
+			"secret_shape.bad.yaml:4: expected a string",
+		}},
+		{"missing_env.bad.yaml", []string{
+			"missing_env.bad.yaml:3: references[0].rpc: environment variable ETHFLEET_TEST_UNSET_KEY is not set",
+		}},
+		{"values.bad.yaml", []string{
+			"values.bad.yaml:2: devnet.followers: must be between 0 and 16, got 99",
+			"values.bad.yaml:3: devnet.blockTime: must be at least 50ms, got 10ms",
+			`values.bad.yaml:6: nodes[0].rpc: "ftp://127.0.0.1:8545" must use one of the schemes [http https]`,
+			`values.bad.yaml:7: nodes[1].name: "geth-1" is already used by nodes[0]`,
+			`values.bad.yaml:9: nodes[1].ws: "http://127.0.0.1:8548" must use one of the schemes [ws wss]`,
+			`values.bad.yaml:10: nodes[2].rpc: is required`,
+			`values.bad.yaml:15: gateway.listen: "localhost" is not a host:port address`,
+			`values.bad.yaml:16: gateway.maxBatch: must be at least 1, got -1`,
+			`values.bad.yaml:18: ops.listen: "localhost" is not a host:port address`,
+			`values.bad.yaml:18: ops.listen: must differ from gateway.listen (localhost)`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			_, err := parseFixture(t, tt.file)
+			if err == nil {
+				t.Fatal("parsed without error")
+			}
+			got := strings.Split(err.Error(), "\n")
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("error lines:\n%s\nwant:\n%s", err, strings.Join(tt.want, "\n"))
+			}
+			if strings.Contains(err.Error(), "s3cr3t") {
+				t.Errorf("error reveals a secret: %s", err)
+			}
+		})
+	}
+}
+
+// TestEveryBadFixtureIsTested keeps the fixture directory and the table in
+// step: a new *.bad.yaml without an expected message fails here.
+func TestEveryBadFixtureIsTested(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.bad.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("config_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if !strings.Contains(string(src), fmt.Sprintf("{%q, ", filepath.Base(f))) {
+			t.Errorf("%s has no case in TestBadFixtures", f)
+		}
+	}
+}
+
+func TestGoodFixture(t *testing.T) {
+	cfg, err := parseFixture(t, "good.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"network.name", cfg.Network.Name, "sepolia"},
+		{"network.chainId", cfg.Network.ChainID, uint64(11155111)},
+		{"nodes", len(cfg.Nodes), 2},
+		{"nodes[0].name", cfg.Nodes[0].Name, "geth-a"},
+		{"nodes[0].ws", cfg.Nodes[0].WS.Reveal(), "ws://127.0.0.1:8546"},
+		{"nodes[1].name defaulted", cfg.Nodes[1].Name, "node-2"},
+		{"references[0].rpc revealed", cfg.References[0].RPC.Reveal(), "https://sepolia.infura.io/v3/s3cr3t-key"},
+		{"references[0].rpc printed", cfg.References[0].RPC.String(), "https://sepolia.infura.io/v3/${ETHFLEET_TEST_KEY}"},
+		{"gateway.listen", cfg.Gateway.Listen, DefaultGatewayListen},
+		{"gateway.maxLag explicit zero kept", *cfg.Gateway.MaxLag, uint64(0)},
+		{"gateway.maxBatch", cfg.Gateway.MaxBatch, DefaultMaxBatch},
+		{"gateway.maxBodyBytes", cfg.Gateway.MaxBodyBytes, int64(DefaultMaxBodyBytes)},
+		{"gateway.requestTimeout", cfg.Gateway.RequestTimeout, DefaultRequestTimeout},
+		{"ops.listen", cfg.Ops.Listen, "0.0.0.0:6060"},
+		{"devnet.followers", *cfg.Devnet.Followers, DefaultFollowers},
+		{"devnet.blockTime", cfg.Devnet.BlockTime, time.Second},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	cfg, err := Parse("empty.yaml", nil, testEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Default()
+	gotJSON, _ := json.Marshal(cfg)
+	wantJSON, _ := json.Marshal(want)
+	if string(gotJSON) != string(wantJSON) {
+		t.Errorf("empty file = %s\nwant %s", gotJSON, wantJSON)
+	}
+	if cfg.Network.ChainID != DefaultDevChainID || *cfg.Gateway.MaxLag != DefaultMaxLag {
+		t.Errorf("defaults not applied: %+v", cfg)
+	}
+}
+
+func TestSecretNeverPrinted(t *testing.T) {
+	cfg, err := parseFixture(t, "good.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs := map[string]string{
+		"json":  string(out),
+		"%v":    fmt.Sprintf("%v", cfg.References),
+		"%+v":   fmt.Sprintf("%+v", *cfg),
+		"print": fmt.Sprint(cfg.References[0].RPC),
+	}
+	for name, s := range outputs {
+		if strings.Contains(s, "s3cr3t") {
+			t.Errorf("%s output reveals the secret: %s", name, s)
+		}
+	}
+}
+
+func parseFixture(t *testing.T, name string) (*Config, error) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Parse(name, data, testEnv)
+}
+
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.yaml")
+	for _, file := range files {
+		data, _ := os.ReadFile(file)
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := Parse("fuzz.yaml", data, testEnv)
+		if err == nil && cfg == nil {
+			t.Fatal("nil config without error")
+		}
+		if err != nil && cfg != nil {
+			t.Fatal("config returned with an error")
+		}
+	})
+}

@@ -1,0 +1,74 @@
+package config
+
+import (
+	"strconv"
+	"time"
+)
+
+// Defaults for everything the fleet description may leave unset.
+const (
+	DefaultNetwork        = "devnet"
+	DefaultDevChainID     = 1337
+	DefaultFollowers      = 2
+	DefaultBlockTime      = time.Second
+	DefaultTxPerBlock     = 4
+	DefaultGatewayListen  = "127.0.0.1:8545"
+	DefaultMaxLag         = 2
+	DefaultMaxBatch       = 100
+	DefaultMaxBodyBytes   = 5 << 20
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultOpsListen      = "127.0.0.1:6060"
+)
+
+// Default returns the configuration used when no file is given.
+func Default() *Config {
+	c := &Config{}
+	c.applyDefaults()
+	return c
+}
+
+// applyDefaults fills every unset field. It never overrides a value the file
+// set, including explicit zeros where zero is meaningful (followers: 0).
+func (c *Config) applyDefaults() {
+	if c.Network.Name == "" {
+		c.Network.Name = DefaultNetwork
+	}
+	if c.Network.Name == DefaultNetwork && c.Network.ChainID == 0 {
+		c.Network.ChainID = DefaultDevChainID
+	}
+	if c.Devnet.Followers == nil {
+		c.Devnet.Followers = ptr(DefaultFollowers)
+	}
+	if c.Devnet.BlockTime == 0 {
+		c.Devnet.BlockTime = DefaultBlockTime
+	}
+	if c.Devnet.TxPerBlock == nil {
+		c.Devnet.TxPerBlock = ptr(DefaultTxPerBlock)
+	}
+	g := &c.Gateway
+	if g.Listen == "" {
+		g.Listen = DefaultGatewayListen
+	}
+	if g.MaxLag == nil {
+		g.MaxLag = ptr[uint64](DefaultMaxLag)
+	}
+	if g.MaxBatch == 0 {
+		g.MaxBatch = DefaultMaxBatch
+	}
+	if g.MaxBodyBytes == 0 {
+		g.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if g.RequestTimeout == 0 {
+		g.RequestTimeout = DefaultRequestTimeout
+	}
+	if c.Ops.Listen == "" {
+		c.Ops.Listen = DefaultOpsListen
+	}
+	for i := range c.Nodes {
+		if c.Nodes[i].Name == "" {
+			c.Nodes[i].Name = "node-" + strconv.Itoa(i+1)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

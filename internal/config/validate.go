@@ -1,0 +1,120 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"time"
+)
+
+// Limits that validation enforces.
+const (
+	maxFollowers = 16
+	minBlockTime = 50 * time.Millisecond
+)
+
+// resolveSecrets expands the ${NAME} references of every Secret.
+func (c *Config) resolveSecrets(ps *problems, lookup func(string) (string, bool)) {
+	resolve := func(key string, s *Secret) {
+		if err := s.resolve(lookup); err != nil {
+			ps.add(key, "%v", err)
+		}
+	}
+	for i := range c.Nodes {
+		resolve(fmt.Sprintf("nodes[%d].rpc", i), &c.Nodes[i].RPC)
+		resolve(fmt.Sprintf("nodes[%d].ws", i), &c.Nodes[i].WS)
+	}
+	for i := range c.References {
+		resolve(fmt.Sprintf("references[%d].rpc", i), &c.References[i].RPC)
+	}
+}
+
+// validate checks a defaulted Config and records every problem.
+func (c *Config) validate(ps *problems) {
+	d := c.Devnet
+	if *d.Followers < 0 || *d.Followers > maxFollowers {
+		ps.add("devnet.followers", "must be between 0 and %d, got %d", maxFollowers, *d.Followers)
+	}
+	if d.BlockTime < minBlockTime {
+		ps.add("devnet.blockTime", "must be at least %s, got %s", minBlockTime, d.BlockTime)
+	}
+	if *d.TxPerBlock < 0 {
+		ps.add("devnet.txPerBlock", "must not be negative, got %d", *d.TxPerBlock)
+	}
+
+	names := map[string]string{} // name -> key that first used it
+	for i, n := range c.Nodes {
+		key := fmt.Sprintf("nodes[%d]", i)
+		checkName(ps, names, key, n.Name)
+		if n.RPC.IsZero() {
+			ps.add(key+".rpc", "is required")
+		} else {
+			checkURL(ps, key+".rpc", n.RPC, "http", "https")
+		}
+		if !n.WS.IsZero() {
+			checkURL(ps, key+".ws", n.WS, "ws", "wss")
+		}
+	}
+	for i, r := range c.References {
+		key := fmt.Sprintf("references[%d]", i)
+		checkName(ps, names, key, r.Name)
+		if r.RPC.IsZero() {
+			ps.add(key+".rpc", "is required")
+		} else {
+			checkURL(ps, key+".rpc", r.RPC, "http", "https", "ws", "wss")
+		}
+	}
+
+	g := c.Gateway
+	checkListen(ps, "gateway.listen", g.Listen)
+	if g.MaxBatch < 1 {
+		ps.add("gateway.maxBatch", "must be at least 1, got %d", g.MaxBatch)
+	}
+	if g.MaxBodyBytes < 1024 {
+		ps.add("gateway.maxBodyBytes", "must be at least 1024, got %d", g.MaxBodyBytes)
+	}
+	if g.RequestTimeout < 0 {
+		ps.add("gateway.requestTimeout", "must not be negative, got %s", g.RequestTimeout)
+	}
+	checkListen(ps, "ops.listen", c.Ops.Listen)
+	if c.Ops.Listen == g.Listen {
+		ps.add("ops.listen", "must differ from gateway.listen (%s)", g.Listen)
+	}
+}
+
+func checkName(ps *problems, seen map[string]string, key, name string) {
+	if name == "" {
+		ps.add(key+".name", "is required")
+		return
+	}
+	if first, dup := seen[name]; dup {
+		ps.add(key+".name", "%q is already used by %s", name, first)
+		return
+	}
+	seen[name] = key
+}
+
+// checkURL checks a URL's scheme and host. Its messages quote the secret as
+// written, never its resolved value.
+func checkURL(ps *problems, key string, s Secret, schemes ...string) {
+	u, err := url.Parse(s.Reveal())
+	if err != nil {
+		ps.add(key, "%q is not a URL", s.String())
+		return
+	}
+	for _, scheme := range schemes {
+		if u.Scheme == scheme {
+			if u.Host == "" {
+				ps.add(key, "%q has no host", s.String())
+			}
+			return
+		}
+	}
+	ps.add(key, "%q must use one of the schemes %v", s.String(), schemes)
+}
+
+func checkListen(ps *problems, key, addr string) {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		ps.add(key, "%q is not a host:port address", addr)
+	}
+}

@@ -1,0 +1,123 @@
+package devnet
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/ethclient"
+)
+
+const testBlockTime = 100 * time.Millisecond
+
+func startDevnet(t *testing.T, dir string, followers int) *Devnet {
+	t.Helper()
+	d := New(Config{DataDir: dir, Followers: followers, BlockTime: testBlockTime, TxPerBlock: 4})
+	if err := d.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return d
+}
+
+// eventually polls cond until it holds or the timeout passes.
+func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestFollowersTrackProducer(t *testing.T) {
+	d := startDevnet(t, t.TempDir(), 2)
+	p := d.Producer()
+	eventually(t, 30*time.Second, "followers to reach the producer's head", func() bool {
+		for _, f := range d.Nodes()[1:] {
+			if f.Head() == 0 || f.Head()+1 < p.Head() {
+				return false
+			}
+		}
+		return true
+	})
+	target := p.Head() + 10
+	eventually(t, 30*time.Second, "followers to follow 10 more blocks", func() bool {
+		for _, f := range d.Nodes()[1:] {
+			if f.Head() < target {
+				return false
+			}
+		}
+		return true
+	})
+
+	// Same chain everywhere, reached over each node's own RPC endpoint, with
+	// the generator's transfers and logs in it.
+	ctx := context.Background()
+	var want common.Hash
+	for i, n := range d.Nodes() {
+		c, err := ethclient.Dial(n.WSURL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		h, err := c.HeaderByNumber(ctx, bigInt(target))
+		if err != nil {
+			t.Fatalf("%s: block %d: %v", n.Name(), target, err)
+		}
+		if i == 0 {
+			want = h.Hash()
+		} else if h.Hash() != want {
+			t.Errorf("%s has block %d = %s, producer has %s", n.Name(), target, h.Hash(), want)
+		}
+		logs, err := c.FilterLogs(ctx, ethereum.FilterQuery{ToBlock: bigInt(target), Topics: [][]common.Hash{{PingTopic}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(logs) == 0 {
+			t.Errorf("%s: no Ping logs up to block %d", n.Name(), target)
+		}
+	}
+}
+
+func TestRestartResumesHead(t *testing.T) {
+	dir := t.TempDir()
+	d := New(Config{DataDir: dir, Followers: 1, BlockTime: testBlockTime, TxPerBlock: 2})
+	if err := d.Start(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "a few blocks", func() bool { return d.Producer().Head() >= 5 })
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before := d.Producer().Head() // the head as it was flushed to disk
+	d2 := startDevnet(t, dir, 1)
+	if got := d2.Producer().Head(); got < before {
+		t.Fatalf("head after restart %d < head before %d", got, before)
+	}
+	eventually(t, 30*time.Second, "the follower to catch up after restart", func() bool {
+		return d2.Nodes()[1].Head() >= before
+	})
+}
+
+func TestStopNodeLeavesTheRestRunning(t *testing.T) {
+	d := startDevnet(t, t.TempDir(), 2)
+	if err := d.StopNode("producer"); err == nil {
+		t.Error("stopping the producer alone should fail")
+	}
+	if err := d.StopNode("follower-1"); err != nil {
+		t.Fatal(err)
+	}
+	h := d.Producer().Head()
+	eventually(t, 30*time.Second, "follower-2 to keep following", func() bool {
+		return d.Nodes()[2].Head() >= h+5
+	})
+}
