@@ -31,6 +31,9 @@ type Devnet struct {
 	BlockTime time.Duration `yaml:"blockTime"`
 	// TxPerBlock is how many transactions the generator sends per block.
 	TxPerBlock *int `yaml:"txPerBlock"`
+	// LogIndex keeps go-ethereum's log search index (default true); without
+	// it eth_getLogs scans blocks and the nodes reopen faster.
+	LogIndex *bool `yaml:"logIndex"`
 }
 
 // Node is one execution client the gateway serves from.

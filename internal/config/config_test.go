@@ -118,6 +118,7 @@ func TestGoodFixture(t *testing.T) {
 		{"ops.listen", cfg.Ops.Listen, "0.0.0.0:6060"},
 		{"devnet.followers", *cfg.Devnet.Followers, DefaultFollowers},
 		{"devnet.blockTime", cfg.Devnet.BlockTime, time.Second},
+		{"devnet.logIndex", *cfg.Devnet.LogIndex, true},
 	}
 	for _, c := range checks {
 		if c.got != c.want {

@@ -45,6 +45,9 @@ func (c *Config) applyDefaults() {
 	if c.Devnet.TxPerBlock == nil {
 		c.Devnet.TxPerBlock = ptr(DefaultTxPerBlock)
 	}
+	if c.Devnet.LogIndex == nil {
+		c.Devnet.LogIndex = ptr(true)
+	}
 	g := &c.Gateway
 	if g.Listen == "" {
 		g.Listen = DefaultGatewayListen

@@ -118,3 +118,11 @@ func checkListen(ps *problems, key, addr string) {
 		ps.add(key, "%q is not a host:port address", addr)
 	}
 }
+
+// Validate checks a Config that code changed after loading (command-line
+// flags, say); source names where the changes came from in its messages.
+func (c *Config) Validate(source string) error {
+	ps := &problems{file: source, lines: map[string]int{}}
+	c.validate(ps)
+	return ps.err()
+}

@@ -29,6 +29,10 @@ type Config struct {
 	BlockTime time.Duration
 	// TxPerBlock is how many transactions the generator sends per block.
 	TxPerBlock int
+	// NoLogIndex turns off go-ethereum's log search index (its
+	// --history.logs.disable): eth_getLogs scans blocks instead, and a node
+	// reopens faster.
+	NoLogIndex bool
 	// Logger receives the devnet's own events; go-ethereum's logs are set up
 	// by the caller through go-ethereum's log package.
 	Logger *slog.Logger
@@ -110,7 +114,7 @@ func (d *Devnet) Start() (err error) {
 }
 
 func (d *Devnet) startProducer(genesis *core.Genesis, faucet common.Address) error {
-	p, err := newNode(nodeSpec{name: "producer", role: RoleProducer, dir: nodeDir(d.cfg.DataDir, "producer"), genesis: genesis})
+	p, err := newNode(nodeSpec{name: "producer", role: RoleProducer, dir: nodeDir(d.cfg.DataDir, "producer"), genesis: genesis, noLogIndex: d.cfg.NoLogIndex})
 	if err != nil {
 		return fmt.Errorf("devnet: %w", err)
 	}
@@ -137,7 +141,7 @@ func (d *Devnet) startFollower(name string, genesis *core.Genesis) error {
 	if err != nil {
 		return fmt.Errorf("devnet: %s: %w", name, err)
 	}
-	f, err := newNode(nodeSpec{name: name, role: RoleFollower, dir: dir, genesis: genesis, jwtSecret: jwtPath})
+	f, err := newNode(nodeSpec{name: name, role: RoleFollower, dir: dir, genesis: genesis, jwtSecret: jwtPath, noLogIndex: d.cfg.NoLogIndex})
 	if err != nil {
 		return fmt.Errorf("devnet: %w", err)
 	}

@@ -56,11 +56,12 @@ func (n *Node) close() error {
 
 // nodeSpec is what differs between the nodes of one devnet.
 type nodeSpec struct {
-	name      string
-	role      Role
-	dir       string
-	genesis   *core.Genesis
-	jwtSecret string // path of the engine API secret; followers only
+	name       string
+	role       Role
+	dir        string
+	genesis    *core.Genesis
+	jwtSecret  string // path of the engine API secret; followers only
+	noLogIndex bool
 }
 
 // publicModules are the only APIs a devnet node serves over HTTP and WS.
@@ -102,6 +103,7 @@ func newNode(spec nodeSpec) (*Node, error) {
 	ethCfg.TrieCleanCache = 16
 	ethCfg.TrieDirtyCache = 16
 	ethCfg.SnapshotCache = 16
+	ethCfg.LogNoHistory = spec.noLogIndex
 	backend, err := eth.New(stack, &ethCfg)
 	if err != nil {
 		stack.Close()

@@ -1,0 +1,28 @@
+// Command ethfleet runs a fleet of Ethereum nodes behind one private
+// JSON-RPC endpoint. See the README for what each subcommand does.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	if err := newRootCmd().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "ethfleet:", err)
+		os.Exit(1)
+	}
+}
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "ethfleet",
+		Short:         "Your own Infura: a fleet of Ethereum nodes behind one private JSON-RPC endpoint",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newUpCmd(), newConfigCmd(), newVersionCmd())
+	return root
+}

@@ -1,0 +1,234 @@
+package fleet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/rpc"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ethfleet/ethfleet/internal/config"
+	"github.com/ethfleet/ethfleet/internal/devnet"
+	"github.com/ethfleet/ethfleet/internal/gateway"
+	"github.com/ethfleet/ethfleet/internal/ops"
+	"github.com/ethfleet/ethfleet/internal/probe"
+)
+
+// Options configure a fleet.
+type Options struct {
+	// Config supplies the devnet, gateway and ops sections.
+	Config *config.Config
+	// DataDir holds the devnet's chains.
+	DataDir string
+	// Fresh deletes DataDir before starting.
+	Fresh bool
+	// ProbeInterval is the time between status polls (default 2s).
+	ProbeInterval time.Duration
+	Logger        *slog.Logger
+	// Registry receives every metric and is what /metrics exposes.
+	Registry *prometheus.Registry
+}
+
+// shutdownTimeout bounds the graceful stop of each HTTP server.
+const shutdownTimeout = 5 * time.Second
+
+// Fleet is an embedded fleet behind one JSON-RPC endpoint.
+type Fleet struct {
+	opts   Options
+	log    *slog.Logger
+	devnet *devnet.Devnet
+	router *gateway.Router
+
+	gatewayAddr, opsAddr net.Addr
+	stops                []func() error // undo each started part, in start order
+	wg                   sync.WaitGroup
+}
+
+// New returns a fleet described by opts. It starts nothing.
+func New(opts Options) *Fleet {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+	}
+	return &Fleet{opts: opts, log: opts.Logger}
+}
+
+// Start brings the fleet up. On error it stops whatever it started.
+func (f *Fleet) Start() (err error) {
+	defer func() {
+		if err != nil {
+			f.Close()
+		}
+	}()
+	cfg := f.opts.Config
+	if f.opts.Fresh {
+		if err := os.RemoveAll(f.opts.DataDir); err != nil {
+			return fmt.Errorf("fleet: fresh start: %w", err)
+		}
+	}
+	f.devnet = devnet.New(devnet.Config{
+		DataDir:    f.opts.DataDir,
+		Followers:  *cfg.Devnet.Followers,
+		BlockTime:  cfg.Devnet.BlockTime,
+		TxPerBlock: *cfg.Devnet.TxPerBlock,
+		NoLogIndex: !*cfg.Devnet.LogIndex,
+		Logger:     f.log.With("part", "devnet"),
+	})
+	if err := f.devnet.Start(); err != nil {
+		return err
+	}
+	f.stops = append(f.stops, f.devnet.Close)
+
+	upstreams, err := f.startProbes()
+	if err != nil {
+		return err
+	}
+	if err := f.startGateway(upstreams); err != nil {
+		return err
+	}
+	return f.startOps()
+}
+
+// startProbes starts one probe per devnet node and returns the upstreams
+// the gateway serves from.
+func (f *Fleet) startProbes() ([]*gateway.Upstream, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var clients []*rpc.Client
+	f.stops = append(f.stops, func() error {
+		cancel()
+		f.wg.Wait()
+		for _, c := range clients {
+			c.Close()
+		}
+		return nil
+	})
+	var upstreams []*gateway.Upstream
+	for _, n := range f.devnet.Nodes() {
+		p := probe.New(probe.Config{
+			Name:     n.Name(),
+			RPC:      n.HTTPURL(),
+			WS:       n.WSURL(),
+			Interval: f.opts.ProbeInterval,
+			Logger:   f.log.With("part", "probe"),
+		})
+		c, err := rpc.DialOptions(ctx, n.HTTPURL())
+		if err != nil {
+			return nil, fmt.Errorf("fleet: %s: %w", n.Name(), err)
+		}
+		clients = append(clients, c)
+		upstreams = append(upstreams, gateway.NewUpstream(n.Name(), c, p))
+		f.goRun(ctx, p.Run)
+	}
+	return upstreams, nil
+}
+
+func (f *Fleet) startGateway(upstreams []*gateway.Upstream) error {
+	g := f.opts.Config.Gateway
+	log := f.log.With("part", "gateway")
+	router, err := gateway.NewRouter(upstreams, *g.MaxLag, log, f.opts.Registry)
+	if err != nil {
+		return err
+	}
+	f.router = router
+	ctx, cancel := context.WithCancel(context.Background())
+	f.stops = append(f.stops, func() error { cancel(); return nil })
+	f.goRun(ctx, router.Run)
+
+	srv, err := gateway.NewServer(gateway.Config{
+		MaxBatch:       g.MaxBatch,
+		MaxBodyBytes:   g.MaxBodyBytes,
+		RequestTimeout: g.RequestTimeout,
+	}, router, log, f.opts.Registry)
+	if err != nil {
+		return err
+	}
+	addr, err := f.serve("gateway", g.Listen, srv)
+	f.gatewayAddr = addr
+	return err
+}
+
+func (f *Fleet) startOps() error {
+	h := ops.Handler(ops.Config{
+		Ready:    f.Ready,
+		Status:   func() any { return f.View() },
+		Gatherer: f.opts.Registry,
+	})
+	addr, err := f.serve("ops", f.opts.Config.Ops.Listen, h)
+	f.opsAddr = addr
+	return err
+}
+
+// serve listens on addr and serves h until the fleet stops.
+func (f *Fleet) serve(name, addr string, h http.Handler) (net.Addr, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("fleet: %s: %w", name, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(f.log.Handler(), slog.LevelDebug),
+	}
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			f.log.Error("server stopped", "server", name, "err", err)
+		}
+	}()
+	f.stops = append(f.stops, func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		return srv.Shutdown(ctx)
+	})
+	return ln.Addr(), nil
+}
+
+func (f *Fleet) goRun(ctx context.Context, run func(context.Context) error) {
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		if err := run(ctx); err != nil {
+			f.log.Error("fleet part stopped", "err", err)
+		}
+	}()
+}
+
+// Close stops every started part in reverse order of start.
+func (f *Fleet) Close() error {
+	var errs []error
+	for i := len(f.stops) - 1; i >= 0; i-- {
+		errs = append(errs, f.stops[i]())
+	}
+	f.stops = nil
+	return errors.Join(errs...)
+}
+
+// GatewayURL is the JSON-RPC endpoint.
+func (f *Fleet) GatewayURL() string { return "http://" + f.gatewayAddr.String() }
+
+// OpsURL is the ops server's base URL.
+func (f *Fleet) OpsURL() string { return "http://" + f.opsAddr.String() }
+
+// Devnet is the embedded chain behind the gateway.
+func (f *Fleet) Devnet() *devnet.Devnet { return f.devnet }
+
+// View is the gateway's current picture of the fleet.
+func (f *Fleet) View() gateway.View { return f.router.View() }
+
+// Ready reports whether the gateway has a fit node to serve from.
+func (f *Fleet) Ready() (bool, string) {
+	v := f.View()
+	why := fmt.Sprintf("%d of %d nodes fit, fleet head %d", v.Fit, len(v.Upstreams), v.Head)
+	return v.Fit > 0, why
+}

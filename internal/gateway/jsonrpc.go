@@ -1,0 +1,167 @@
+package gateway
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
+// JSON-RPC 2.0 error codes the gateway answers with itself. -32002 is
+// EIP-1474's "resource unavailable".
+const (
+	codeParseError     = -32700
+	codeInvalidRequest = -32600
+	codeInvalidParams  = -32602
+	codeInternal       = -32603
+	codeUnavailable    = -32002
+)
+
+// request is one JSON-RPC call as a client sent it.
+type request struct {
+	JSONRPC string          `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id,omitempty"`
+	Method  string          `json:"method"`
+	Params  json.RawMessage `json:"params,omitempty"`
+}
+
+// isNotification reports whether the client expects no answer.
+func (r *request) isNotification() bool { return r.ID == nil }
+
+// response is one JSON-RPC answer.
+type response struct {
+	JSONRPC string          `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id"`
+	Result  json.RawMessage `json:"result,omitempty"`
+	Error   *rpcError       `json:"error,omitempty"`
+}
+
+// rpcError is a JSON-RPC error object.
+type rpcError struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+	Data    any    `json:"data,omitempty"`
+}
+
+func (e *rpcError) Error() string { return fmt.Sprintf("%s (code %d)", e.Message, e.Code) }
+
+var nullID = json.RawMessage("null")
+
+func errorResponse(id json.RawMessage, code int, format string, args ...any) response {
+	if id == nil {
+		id = nullID
+	}
+	return response{JSONRPC: "2.0", ID: id, Error: &rpcError{Code: code, Message: fmt.Sprintf(format, args...)}}
+}
+
+// call is one element of a client request: either a valid request to
+// forward, or the error answer it already has.
+type call struct {
+	req    request
+	answer *response // set when the gateway answers the call itself
+}
+
+// parseBody splits a request body into calls. It returns batch=true for a
+// JSON array. A body that is not a request at all (bad JSON, an empty or
+// oversized batch) gets a single error answer in fail.
+func parseBody(body []byte, maxBatch int) (calls []call, batch bool, fail *response) {
+	body = bytes.TrimSpace(body)
+	if !json.Valid(body) {
+		r := errorResponse(nil, codeParseError, "parse error")
+		return nil, false, &r
+	}
+	if body[0] != '[' {
+		return []call{parseCall(body)}, false, nil
+	}
+	var elems []json.RawMessage
+	if err := json.Unmarshal(body, &elems); err != nil {
+		r := errorResponse(nil, codeParseError, "parse error")
+		return nil, false, &r
+	}
+	switch {
+	case len(elems) == 0:
+		r := errorResponse(nil, codeInvalidRequest, "invalid request: empty batch")
+		return nil, true, &r
+	case len(elems) > maxBatch:
+		r := errorResponse(nil, codeInvalidRequest, "invalid request: batch of %d calls exceeds the limit of %d", len(elems), maxBatch)
+		return nil, true, &r
+	}
+	calls = make([]call, len(elems))
+	for i, e := range elems {
+		calls[i] = parseCall(e)
+	}
+	return calls, true, nil
+}
+
+// parseCall checks one call against JSON-RPC 2.0.
+func parseCall(raw json.RawMessage) call {
+	var c call
+	if len(raw) == 0 || raw[0] != '{' {
+		r := errorResponse(nil, codeInvalidRequest, "invalid request: not a JSON object")
+		return call{answer: &r}
+	}
+	if err := json.Unmarshal(raw, &c.req); err != nil {
+		r := errorResponse(nil, codeInvalidRequest, "invalid request: %s", fieldError(err))
+		return call{answer: &r}
+	}
+	id := c.req.ID
+	invalid := func(why string) call {
+		r := errorResponse(idOrNull(id), codeInvalidRequest, "invalid request: %s", why)
+		return call{req: c.req, answer: &r}
+	}
+	switch {
+	case id != nil && !validID(id):
+		id = nil
+		return invalid("id must be a string, a number or null")
+	case c.req.JSONRPC != "2.0":
+		return invalid(`jsonrpc must be "2.0"`)
+	case c.req.Method == "":
+		return invalid("method is missing")
+	}
+	if p := bytes.TrimSpace(c.req.Params); len(p) > 0 && p[0] != '[' && !bytes.Equal(p, nullID) {
+		r := errorResponse(idOrNull(id), codeInvalidParams, "invalid params: params must be an array")
+		c.answer = &r
+	}
+	return c
+}
+
+func idOrNull(id json.RawMessage) json.RawMessage {
+	if id == nil {
+		return nullID
+	}
+	return id
+}
+
+// validID accepts the id types JSON-RPC 2.0 allows: string, number, null.
+func validID(id json.RawMessage) bool {
+	switch id[0] {
+	case '"', 'n', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		return true
+	}
+	return false
+}
+
+// fieldError names the field whose type was wrong, without echoing input.
+func fieldError(err error) string {
+	if te, ok := err.(*json.UnmarshalTypeError); ok {
+		return fmt.Sprintf("%s must not be a %s", te.Field, te.Value)
+	}
+	return "malformed object"
+}
+
+// params splits a call's params array into positional arguments, passed
+// upstream verbatim.
+func (r *request) params() ([]any, error) {
+	p := bytes.TrimSpace(r.Params)
+	if len(p) == 0 || bytes.Equal(p, nullID) {
+		return nil, nil
+	}
+	var raw []json.RawMessage
+	if err := json.Unmarshal(p, &raw); err != nil {
+		return nil, err
+	}
+	args := make([]any, len(raw))
+	for i, a := range raw {
+		args[i] = a
+	}
+	return args, nil
+}

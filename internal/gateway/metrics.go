@@ -1,0 +1,110 @@
+package gateway
+
+import (
+	"errors"
+
+	"github.com/ethereum/go-ethereum/rpc"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// serverMetrics count what clients asked and how it went.
+type serverMetrics struct {
+	calls    *prometheus.CounterVec
+	duration prometheus.Histogram
+}
+
+func newServerMetrics(reg prometheus.Registerer) (*serverMetrics, error) {
+	m := &serverMetrics{
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ethfleet_gateway_calls_total",
+			Help: "JSON-RPC calls answered, by method and result (ok, error, invalid, unavailable).",
+		}, []string{"method", "result"}),
+		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "ethfleet_gateway_request_duration_seconds",
+			Help:    "Time to answer one HTTP request, batches included.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16),
+		}),
+	}
+	for _, c := range []prometheus.Collector{m.calls, m.duration} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// routerMetrics count attempts against each upstream and export the
+// router's view of the fleet.
+type routerMetrics struct {
+	attempts *prometheus.CounterVec
+}
+
+func newRouterMetrics(reg prometheus.Registerer, r *Router) (*routerMetrics, error) {
+	m := &routerMetrics{
+		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ethfleet_gateway_upstream_attempts_total",
+			Help: "Calls or batches sent to each upstream, by result (ok, error, transport_error).",
+		}, []string{"upstream", "result"}),
+	}
+	for _, c := range []prometheus.Collector{m.attempts, viewCollector{r}} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func (m *routerMetrics) attempt(upstream string, err error) {
+	result := "ok"
+	var te *transportError
+	var re rpc.Error
+	switch {
+	case errors.As(err, &te):
+		result = "transport_error"
+	case errors.As(err, &re):
+		result = "error"
+	}
+	m.attempts.WithLabelValues(upstream, result).Inc()
+}
+
+// viewCollector exports the router's current view at scrape time.
+type viewCollector struct{ r *Router }
+
+var (
+	descFleetHead = prometheus.NewDesc("ethfleet_fleet_head_block", "The fleet's head: the highest head among nodes that answer and do not sync.", nil, nil)
+	descUp        = prometheus.NewDesc("ethfleet_upstream_up", "1 while the node answers its probe.", []string{"upstream"}, nil)
+	descFit       = prometheus.NewDesc("ethfleet_upstream_fit", "1 while the gateway serves from the node.", []string{"upstream"}, nil)
+	descHead      = prometheus.NewDesc("ethfleet_upstream_head_block", "The node's head block number.", []string{"upstream"}, nil)
+	descLag       = prometheus.NewDesc("ethfleet_upstream_lag_blocks", "Blocks the node trails the fleet's head.", []string{"upstream"}, nil)
+	descPeers     = prometheus.NewDesc("ethfleet_upstream_peers", "The node's devp2p peer count.", []string{"upstream"}, nil)
+	descLatency   = prometheus.NewDesc("ethfleet_upstream_probe_latency_seconds", "Round trip of the node's last status poll.", []string{"upstream"}, nil)
+)
+
+func (c viewCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descFleetHead, descUp, descFit, descHead, descLag, descPeers, descLatency} {
+		ch <- d
+	}
+}
+
+func (c viewCollector) Collect(ch chan<- prometheus.Metric) {
+	v := c.r.View()
+	ch <- prometheus.MustNewConstMetric(descFleetHead, prometheus.GaugeValue, float64(v.Head))
+	for _, u := range v.Upstreams {
+		gauge := func(d *prometheus.Desc, val float64) {
+			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, val, u.Name)
+		}
+		gauge(descUp, boolFloat(u.Up))
+		gauge(descFit, boolFloat(u.Fit))
+		gauge(descHead, float64(u.Head.Number))
+		gauge(descLag, float64(u.Lag))
+		gauge(descPeers, float64(u.Peers))
+		gauge(descLatency, u.Latency.Duration().Seconds())
+	}
+}
+
+func boolFloat(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,160 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ethfleet/ethfleet/internal/probe"
+)
+
+// Router decides which upstreams are fit to serve and in what order to try
+// them. Its view is rebuilt whenever a probe reports a change, so choosing
+// an upstream for a request reads one pointer.
+type Router struct {
+	upstreams []*Upstream
+	maxLag    uint64
+	log       *slog.Logger
+	metrics   *routerMetrics
+	view      atomic.Pointer[View]
+	next      atomic.Uint64 // round-robin start among fit upstreams
+}
+
+// View is the router's picture of the fleet at one moment.
+type View struct {
+	// Head is the fleet's head: the highest head among upstreams that
+	// answer and do not sync.
+	Head      uint64          `json:"head"`
+	Fit       int             `json:"fit"`
+	Upstreams []UpstreamState `json:"nodes"`
+}
+
+// UpstreamState is one upstream as the router judges it.
+type UpstreamState struct {
+	probe.Status
+	Fit bool `json:"fit"`
+	// Reason says why the upstream is unfit.
+	Reason string `json:"reason,omitempty"`
+	// Lag is how many blocks the upstream trails the fleet's head.
+	Lag uint64 `json:"lag"`
+}
+
+// NewRouter returns a router over upstreams, each fit while it trails the
+// fleet's head by at most maxLag blocks, with its metrics registered on
+// reg. It starts nothing.
+func NewRouter(upstreams []*Upstream, maxLag uint64, log *slog.Logger, reg prometheus.Registerer) (*Router, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	r := &Router{upstreams: upstreams, maxLag: maxLag, log: log}
+	r.refresh()
+	m, err := newRouterMetrics(reg, r)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: router metrics: %w", err)
+	}
+	r.metrics = m
+	return r, nil
+}
+
+// Run rebuilds the view on every probe change until ctx ends.
+func (r *Router) Run(ctx context.Context) error {
+	changed := make(chan struct{}, 1)
+	for _, u := range r.upstreams {
+		ch, stop := u.probe.Watch()
+		defer stop()
+		go func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-ch:
+					select {
+					case changed <- struct{}{}:
+					default:
+					}
+				}
+			}
+		}()
+	}
+	for {
+		r.refresh()
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-changed:
+		}
+	}
+}
+
+// View returns the router's current view.
+func (r *Router) View() View { return *r.view.Load() }
+
+// refresh rebuilds the view from the probes' statuses and logs every
+// upstream whose fitness changed.
+func (r *Router) refresh() {
+	statuses := make([]probe.Status, len(r.upstreams))
+	for i, u := range r.upstreams {
+		statuses[i] = u.probe.Status()
+	}
+	v := judge(statuses, r.maxLag)
+	if old := r.view.Swap(&v); old != nil {
+		for i, s := range v.Upstreams {
+			if old.Upstreams[i].Fit != s.Fit {
+				r.log.Info("upstream fitness changed", "upstream", s.Name, "fit", s.Fit, "reason", s.Reason, "head", s.Head.Number, "fleetHead", v.Head)
+			}
+		}
+	}
+}
+
+// judge decides each upstream's fitness: it must answer, not sync, and
+// trail the fleet's head by at most maxLag blocks.
+func judge(statuses []probe.Status, maxLag uint64) View {
+	var v View
+	for _, s := range statuses {
+		if s.Up && !s.Syncing && s.Head.Number > v.Head {
+			v.Head = s.Head.Number
+		}
+	}
+	v.Upstreams = make([]UpstreamState, len(statuses))
+	for i, s := range statuses {
+		st := UpstreamState{Status: s}
+		if s.Head.Number < v.Head {
+			st.Lag = v.Head - s.Head.Number
+		}
+		switch {
+		case !s.Up:
+			st.Reason = "unreachable: " + s.Err
+		case s.Syncing:
+			st.Reason = "syncing"
+		case s.HeadSeen.IsZero():
+			st.Reason = "no head seen yet"
+		case st.Lag > maxLag:
+			st.Reason = fmt.Sprintf("%d blocks behind the fleet", st.Lag)
+		default:
+			st.Fit = true
+			v.Fit++
+		}
+		v.Upstreams[i] = st
+	}
+	return v
+}
+
+// candidates returns the fit upstreams in the order to try them, starting
+// at a different one each time to spread the load.
+func (r *Router) candidates() []*Upstream {
+	v := r.view.Load()
+	fit := make([]*Upstream, 0, v.Fit)
+	for i, s := range v.Upstreams {
+		if s.Fit {
+			fit = append(fit, r.upstreams[i])
+		}
+	}
+	if len(fit) > 1 {
+		start := int(r.next.Add(1) % uint64(len(fit)))
+		fit = append(fit[start:], fit[:start]...)
+	}
+	return fit
+}

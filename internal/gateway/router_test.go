@@ -1,0 +1,92 @@
+package gateway
+
+import (
+	"testing"
+	"time"
+
+	"github.com/ethfleet/ethfleet/internal/latest"
+	"github.com/ethfleet/ethfleet/internal/probe"
+)
+
+// fakeProbe is a StatusSource a test sets by hand.
+type fakeProbe struct{ latest.Value[probe.Status] }
+
+func (f *fakeProbe) Status() probe.Status { return f.Get() }
+
+func fitStatus(name string, head uint64) probe.Status {
+	return probe.Status{Name: name, Up: true, Head: probe.Head{Number: head}, HeadSeen: time.Unix(1, 0)}
+}
+
+func TestJudge(t *testing.T) {
+	down := fitStatus("d", 10)
+	down.Up, down.Err = false, "connection refused"
+	syncing := fitStatus("s", 500)
+	syncing.Syncing = true
+	fresh := fitStatus("f", 0)
+	fresh.HeadSeen = time.Time{}
+
+	tests := []struct {
+		name     string
+		statuses []probe.Status
+		maxLag   uint64
+		head     uint64
+		fit      []bool
+		reasons  []string
+	}{
+		{"all at head", []probe.Status{fitStatus("a", 10), fitStatus("b", 10)}, 2, 10, []bool{true, true}, []string{"", ""}},
+		{"within maxLag", []probe.Status{fitStatus("a", 10), fitStatus("b", 8)}, 2, 10, []bool{true, true}, []string{"", ""}},
+		{"beyond maxLag", []probe.Status{fitStatus("a", 10), fitStatus("b", 7)}, 2, 10, []bool{true, false}, []string{"", "3 blocks behind the fleet"}},
+		{"zero maxLag", []probe.Status{fitStatus("a", 10), fitStatus("b", 9)}, 0, 10, []bool{true, false}, []string{"", "1 blocks behind the fleet"}},
+		{"down and syncing do not set the head", []probe.Status{down, syncing, fitStatus("a", 9)}, 2, 9, []bool{false, false, true},
+			[]string{"unreachable: connection refused", "syncing", ""}},
+		{"no head yet", []probe.Status{fresh, fitStatus("a", 1)}, 2, 1, []bool{false, true}, []string{"no head seen yet", ""}},
+		{"nothing fit", []probe.Status{down}, 2, 0, []bool{false}, []string{"unreachable: connection refused"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := judge(tt.statuses, tt.maxLag)
+			if v.Head != tt.head {
+				t.Errorf("head = %d, want %d", v.Head, tt.head)
+			}
+			fit := 0
+			for i, u := range v.Upstreams {
+				if u.Fit != tt.fit[i] || u.Reason != tt.reasons[i] {
+					t.Errorf("%s: fit=%v reason=%q, want %v %q", u.Name, u.Fit, u.Reason, tt.fit[i], tt.reasons[i])
+				}
+				if u.Fit {
+					fit++
+				}
+			}
+			if v.Fit != fit {
+				t.Errorf("Fit = %d, want %d", v.Fit, fit)
+			}
+		})
+	}
+}
+
+func TestCandidatesRotate(t *testing.T) {
+	var ups []*Upstream
+	for _, name := range []string{"a", "b", "c"} {
+		p := &fakeProbe{}
+		p.Set(fitStatus(name, 5))
+		ups = append(ups, NewUpstream(name, nil, p))
+	}
+	ups[1].probe.(*fakeProbe).Set(fitStatus("b", 1)) // b lags
+	r := newTestRouter(t, ups)
+	firsts := map[string]int{}
+	for i := 0; i < 10; i++ {
+		c := r.candidates()
+		if len(c) != 2 {
+			t.Fatalf("%d candidates, want 2 (a and c)", len(c))
+		}
+		for _, u := range c {
+			if u.name == "b" {
+				t.Fatal("lagging upstream offered")
+			}
+		}
+		firsts[c[0].name]++
+	}
+	if firsts["a"] != 5 || firsts["c"] != 5 {
+		t.Errorf("first choices %v, want an even spread", firsts)
+	}
+}

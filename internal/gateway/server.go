@@ -1,0 +1,181 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/ethereum/go-ethereum/rpc"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Config bounds what one client request may ask of the gateway.
+type Config struct {
+	MaxBatch       int
+	MaxBodyBytes   int64
+	RequestTimeout time.Duration
+}
+
+// Server answers JSON-RPC over HTTP from the router's fit upstreams.
+type Server struct {
+	cfg     Config
+	router  *Router
+	log     *slog.Logger
+	metrics *serverMetrics
+}
+
+// NewServer returns an HTTP handler serving from router, with its metrics
+// registered on reg. It starts nothing.
+func NewServer(cfg Config, router *Router, log *slog.Logger, reg prometheus.Registerer) (*Server, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	m, err := newServerMetrics(reg)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: server metrics: %w", err)
+	}
+	return &Server{cfg: cfg, router: router, log: log, metrics: m}, nil
+}
+
+// ServeHTTP answers one HTTP request: a single JSON-RPC call or a batch.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	defer func() { s.metrics.duration.Observe(time.Since(start).Seconds()) }()
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "JSON-RPC requests are POSTed", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.metrics.calls.WithLabelValues("", "invalid").Inc()
+			writeJSON(w, http.StatusRequestEntityTooLarge, errorResponse(nil, codeInvalidRequest, "request body exceeds %d bytes", tooBig.Limit))
+			return
+		}
+		return // the client went away mid-body
+	}
+	calls, batch, fail := parseBody(body, s.cfg.MaxBatch)
+	if fail != nil {
+		s.metrics.calls.WithLabelValues("", "invalid").Inc()
+		writeJSON(w, http.StatusOK, fail)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
+	defer cancel()
+	s.forward(ctx, calls)
+
+	answers := make([]response, 0, len(calls))
+	for _, c := range calls {
+		s.metrics.calls.WithLabelValues(methodLabel(c.req.Method), result(c.answer)).Inc()
+		if !c.req.isNotification() || c.answer.Error != nil && c.answer.Error.Code == codeInvalidRequest {
+			answers = append(answers, *c.answer)
+		}
+	}
+	switch {
+	case len(answers) == 0:
+		w.WriteHeader(http.StatusOK) // notifications only: nothing to say
+	case batch:
+		writeJSON(w, http.StatusOK, answers)
+	default:
+		writeJSON(w, http.StatusOK, answers[0])
+	}
+}
+
+// forward sends every call that has no answer yet upstream: a lone call as
+// a call, several as one upstream batch, and fills in the answers.
+func (s *Server) forward(ctx context.Context, calls []call) {
+	var pending []*call
+	for i := range calls {
+		if calls[i].answer == nil {
+			pending = append(pending, &calls[i])
+		}
+	}
+	switch len(pending) {
+	case 0:
+		return
+	case 1:
+		c := pending[0]
+		var result json.RawMessage
+		err := s.router.do(ctx, func(u *Upstream) (err error) {
+			result, err = u.call(ctx, &c.req)
+			return err
+		})
+		c.answer = s.answer(ctx, &c.req, result, err)
+		return
+	}
+	reqs := make([]*request, len(pending))
+	for i, c := range pending {
+		reqs[i] = &c.req
+	}
+	results := make([]json.RawMessage, len(pending))
+	errs := make([]error, len(pending))
+	err := s.router.do(ctx, func(u *Upstream) error {
+		return u.batch(ctx, reqs, results, errs)
+	})
+	for i, c := range pending {
+		if err != nil {
+			c.answer = s.answer(ctx, &c.req, nil, err)
+		} else {
+			c.answer = s.answer(ctx, &c.req, results[i], errs[i])
+		}
+	}
+}
+
+// answer turns an upstream's result or error into the client's response.
+// This is the one place where failures become JSON-RPC error codes.
+func (s *Server) answer(ctx context.Context, req *request, result json.RawMessage, err error) *response {
+	id := idOrNull(req.ID)
+	var rpcErr rpc.Error
+	var r response
+	switch {
+	case err == nil:
+		if result == nil {
+			result = nullID
+		}
+		r = response{JSONRPC: "2.0", ID: id, Result: result}
+	case errors.As(err, &rpcErr):
+		e := &rpcError{Code: rpcErr.ErrorCode(), Message: rpcErr.Error()}
+		var dataErr rpc.DataError
+		if errors.As(err, &dataErr) {
+			e.Data = dataErr.ErrorData()
+		}
+		r = response{JSONRPC: "2.0", ID: id, Error: e}
+	case errors.Is(err, errNoFitUpstream):
+		r = errorResponse(id, codeUnavailable, "%v", err)
+	case ctx.Err() != nil:
+		r = errorResponse(id, codeInternal, "request timed out or was cancelled")
+	default:
+		s.log.Warn("call failed on every fit upstream", "method", req.Method, "err", err)
+		r = errorResponse(id, codeUnavailable, "upstream unavailable: every fit node failed to answer")
+	}
+	return &r
+}
+
+// result labels a call's outcome for metrics.
+func result(r *response) string {
+	switch {
+	case r.Error == nil:
+		return "ok"
+	case r.Error.Code == codeInvalidRequest || r.Error.Code == codeInvalidParams || r.Error.Code == codeParseError:
+		return "invalid"
+	case r.Error.Code == codeUnavailable:
+		return "unavailable"
+	default:
+		return "error"
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		return // the client went away; nothing left to tell it
+	}
+}
