@@ -21,8 +21,8 @@ type Options struct {
 	// BlockTime defaults to 500ms: under the race detector three nodes
 	// importing faster blocks saturate two cores.
 	BlockTime time.Duration
-	DataDir   string        // default t.TempDir()
-	MaxLag    uint64        // default config.DefaultMaxLag
+	DataDir   string // default t.TempDir()
+	MaxLag    uint64 // default config.DefaultMaxLag
 	// NoLogIndex turns the nodes' log index off, so that a restarted fleet
 	// reopens in seconds even under the race detector.
 	NoLogIndex bool
