@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
 
 	"github.com/ethfleet/ethfleet/internal/config"
@@ -68,7 +70,9 @@ func runUp(cmd *cobra.Command, fl upFlags) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	f := fleet.New(fleet.Options{Config: cfg, DataDir: cfg.Devnet.DataDir, Fresh: fl.fresh, Logger: log})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	f := fleet.New(fleet.Options{Config: cfg, DataDir: cfg.Devnet.DataDir, Fresh: fl.fresh, Logger: log, Registry: reg})
 	if err := f.Start(); err != nil {
 		return err
 	}

@@ -190,3 +190,16 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestExamples keeps the shipped example files valid.
+func TestExamples(t *testing.T) {
+	files, err := filepath.Glob("../../examples/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples: %v", err)
+	}
+	for _, f := range files {
+		if _, err := Load(f); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -77,7 +78,7 @@ func (c *Config) validate(ps *problems) {
 		ps.add("gateway.requestTimeout", "must not be negative, got %s", g.RequestTimeout)
 	}
 	checkListen(ps, "ops.listen", c.Ops.Listen)
-	if c.Ops.Listen == g.Listen {
+	if c.Ops.Listen == g.Listen && !strings.HasSuffix(g.Listen, ":0") {
 		ps.add("ops.listen", "must differ from gateway.listen (%s)", g.Listen)
 	}
 }

@@ -93,10 +93,7 @@ func (d *Devnet) Start() (err error) {
 			return err
 		}
 	}
-	gen, err := newTxGen(d.producer, key, d.cfg.TxPerBlock, d.log)
-	if err != nil {
-		return err
-	}
+	gen := newTxGen(d.producer, key, d.cfg.TxPerBlock, d.log)
 	ctx, cancel := context.WithCancel(context.Background())
 	d.cancel = cancel
 	d.publishHead()

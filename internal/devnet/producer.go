@@ -10,15 +10,22 @@ import (
 // seal asks the simulated beacon for a block every block time, then tells
 // the followers about the new head.
 func (d *Devnet) seal(ctx context.Context) {
-	t := time.NewTicker(d.cfg.BlockTime)
+	every(ctx, d.cfg.BlockTime, func() {
+		d.sim.Commit() // logs its own failures through go-ethereum's log
+		d.publishHead()
+	})
+}
+
+// every calls f once per interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, f func()) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			d.sim.Commit() // logs its own failures through go-ethereum's log
-			d.publishHead()
+			f()
 		}
 	}
 }

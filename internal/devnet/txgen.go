@@ -31,7 +31,7 @@ type txGen struct {
 	sent  uint64
 }
 
-func newTxGen(producer *Node, key *ecdsa.PrivateKey, perBlock int, log *slog.Logger) (*txGen, error) {
+func newTxGen(producer *Node, key *ecdsa.PrivateKey, perBlock int, log *slog.Logger) *txGen {
 	from := crypto.PubkeyToAddress(key.PublicKey)
 	return &txGen{
 		client:   ethclient.NewClient(producer.stack.Attach()),
@@ -41,7 +41,7 @@ func newTxGen(producer *Node, key *ecdsa.PrivateKey, perBlock int, log *slog.Log
 		contract: pingAddress(from),
 		perBlock: perBlock,
 		log:      log,
-	}, nil
+	}
 }
 
 // run sends perBlock transactions every interval until ctx ends. The first
@@ -60,22 +60,19 @@ func (g *txGen) run(ctx context.Context, interval time.Duration) {
 			g.log.Warn("deploy ping contract", "err", err)
 		}
 	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		for i := 0; i < g.perBlock && ctx.Err() == nil; i++ {
-			if err := g.sendOne(ctx, i); err != nil {
-				g.log.Debug("generated transaction failed", "err", err)
-				if err := g.syncNonce(ctx); err != nil && ctx.Err() == nil {
-					g.log.Debug("resync nonce", "err", err)
-				}
-				break
+	every(ctx, interval, func() { g.sendBatch(ctx) })
+}
+
+// sendBatch sends one block's worth of transactions, stopping at the first
+// failure and resynchronising the nonce with the pool.
+func (g *txGen) sendBatch(ctx context.Context) {
+	for i := 0; i < g.perBlock && ctx.Err() == nil; i++ {
+		if err := g.sendOne(ctx, i); err != nil {
+			g.log.Debug("generated transaction failed", "err", err)
+			if err := g.syncNonce(ctx); err != nil && ctx.Err() == nil {
+				g.log.Debug("resync nonce", "err", err)
 			}
+			return
 		}
 	}
 }

@@ -60,6 +60,13 @@ type call struct {
 	answer *response // set when the gateway answers the call itself
 }
 
+// answered reports whether the client gets c's answer: every call does but
+// a notification, except that an invalid request is always answered, since
+// the gateway cannot tell whether it was meant as a notification.
+func (c *call) answered() bool {
+	return !c.req.isNotification() || c.answer.Error != nil && c.answer.Error.Code == codeInvalidRequest
+}
+
 // parseBody splits a request body into calls. It returns batch=true for a
 // JSON array. A body that is not a request at all (bad JSON, an empty or
 // oversized batch) gets a single error answer in fail.

@@ -65,19 +65,7 @@ func (r *Router) Run(ctx context.Context) error {
 	for _, u := range r.upstreams {
 		ch, stop := u.probe.Watch()
 		defer stop()
-		go func() {
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-ch:
-					select {
-					case changed <- struct{}{}:
-					default:
-					}
-				}
-			}
-		}()
+		go relay(ctx, ch, changed)
 	}
 	for {
 		r.refresh()
@@ -85,6 +73,22 @@ func (r *Router) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-changed:
+		}
+	}
+}
+
+// relay passes notifications from one probe on to the router's single
+// channel, coalescing them as they go, until ctx ends.
+func relay(ctx context.Context, from <-chan struct{}, to chan<- struct{}) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-from:
+			select {
+			case to <- struct{}{}:
+			default: // the router has a change pending already
+			}
 		}
 	}
 }

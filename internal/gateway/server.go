@@ -74,7 +74,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	answers := make([]response, 0, len(calls))
 	for _, c := range calls {
 		s.metrics.calls.WithLabelValues(methodLabel(c.req.Method), result(c.answer)).Inc()
-		if !c.req.isNotification() || c.answer.Error != nil && c.answer.Error.Code == codeInvalidRequest {
+		if c.answered() {
 			answers = append(answers, *c.answer)
 		}
 	}

@@ -50,3 +50,13 @@ func (m Millis) Duration() time.Duration { return time.Duration(m) }
 func (m Millis) MarshalJSON() ([]byte, error) {
 	return json.Marshal(float64(m) / float64(time.Millisecond))
 }
+
+// UnmarshalJSON decodes milliseconds, as MarshalJSON writes them.
+func (m *Millis) UnmarshalJSON(b []byte) error {
+	var ms float64
+	if err := json.Unmarshal(b, &ms); err != nil {
+		return err
+	}
+	*m = Millis(ms * float64(time.Millisecond))
+	return nil
+}

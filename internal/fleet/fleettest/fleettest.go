@@ -50,6 +50,13 @@ func Start(t testing.TB, opts Options) *fleet.Fleet {
 // New returns an unstarted fleet with opts.
 func New(t testing.TB, opts Options) *fleet.Fleet {
 	t.Helper()
+	return NewWithGatewayListen(t, opts, "127.0.0.1:0")
+}
+
+// NewWithGatewayListen returns an unstarted fleet whose gateway listens on
+// addr.
+func NewWithGatewayListen(t testing.TB, opts Options, addr string) *fleet.Fleet {
+	t.Helper()
 	if opts.BlockTime == 0 {
 		opts.BlockTime = 500 * time.Millisecond
 	}
@@ -63,7 +70,7 @@ func New(t testing.TB, opts Options) *fleet.Fleet {
 	cfg.Devnet.TxPerBlock = &txPerBlock
 	logIndex := !opts.NoLogIndex
 	cfg.Devnet.LogIndex = &logIndex
-	cfg.Gateway.Listen = "127.0.0.1:0"
+	cfg.Gateway.Listen = addr
 	cfg.Ops.Listen = "127.0.0.1:0"
 	if opts.MaxLag != 0 {
 		cfg.Gateway.MaxLag = &opts.MaxLag

@@ -1,0 +1,106 @@
+package fleet_test
+
+import (
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ethfleet/ethfleet/internal/fleet/fleettest"
+	"github.com/ethfleet/ethfleet/internal/gateway"
+)
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestOpsServer(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	f := fleettest.Start(t, fleettest.Options{Followers: 2, Registry: reg})
+	// One call through the gateway, so its counters exist.
+	resp, err := http.Post(f.GatewayURL(), "application/json", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+
+	if code, body := get(t, f.OpsURL()+"/healthz"); code != 200 {
+		t.Errorf("/healthz = %d %s", code, body)
+	}
+	if code, body := get(t, f.OpsURL()+"/ready"); code != 200 || !strings.Contains(body, "3 of 3 nodes fit") {
+		t.Errorf("/ready = %d %s", code, body)
+	}
+
+	code, body := get(t, f.OpsURL()+"/status")
+	var v gateway.View
+	if err := json.Unmarshal([]byte(body), &v); code != 200 || err != nil {
+		t.Fatalf("/status = %d %v: %s", code, err, body)
+	}
+	if v.Fit != 3 || len(v.Upstreams) != 3 || v.Head == 0 {
+		t.Errorf("/status: fit %d of %d, head %d", v.Fit, len(v.Upstreams), v.Head)
+	}
+	for i, name := range []string{"producer", "follower-1", "follower-2"} {
+		u := v.Upstreams[i]
+		if u.Name != name || !u.Fit || u.Head.Number == 0 || u.ClientVersion == "" || !u.Pushed {
+			t.Errorf("/status node %d = %+v", i, u)
+		}
+	}
+	for _, key := range []string{`"latencyMs"`, `"lag"`, `"peers"`, `"syncing"`} {
+		if !strings.Contains(body, key) {
+			t.Errorf("/status lacks %s", key)
+		}
+	}
+
+	code, body = get(t, f.OpsURL()+"/metrics")
+	if code != 200 {
+		t.Fatalf("/metrics = %d", code)
+	}
+	for _, want := range []string{
+		"ethfleet_fleet_head_block ",
+		`ethfleet_upstream_fit{upstream="follower-2"} 1`,
+		`ethfleet_gateway_calls_total{method="eth_chainId",result="ok"} 1`,
+		"ethfleet_gateway_request_duration_seconds_bucket",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if !strings.HasPrefix(mf.GetName(), "ethfleet_") {
+			t.Errorf("metric %s is not prefixed ethfleet_", mf.GetName())
+		}
+	}
+}
+
+// TestFailedStartUnwinds starts a fleet whose gateway cannot listen: Start
+// fails, and what it had started is stopped, so a second fleet can open the
+// same data directory.
+func TestFailedStartUnwinds(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	dir := t.TempDir()
+	f := fleettest.NewWithGatewayListen(t, fleettest.Options{Followers: 1, DataDir: dir, NoLogIndex: true}, taken.Addr().String())
+	err = f.Start()
+	if err == nil || !strings.Contains(err.Error(), "address already in use") {
+		t.Fatalf("Start = %v, want address in use", err)
+	}
+	fleettest.Start(t, fleettest.Options{Followers: 1, DataDir: dir, NoLogIndex: true})
+}
