@@ -114,11 +114,14 @@ func (r *Router) refresh() {
 }
 
 // judge decides each upstream's fitness: it must answer, not sync, and
-// trail the fleet's head by at most maxLag blocks.
+// trail the fleet's head by at most maxLag blocks. A node that syncs towards
+// a target within maxLag of its head is importing the newest blocks, as a
+// node driven by its consensus client does for a moment at every block; it
+// is judged by its lag like the rest.
 func judge(statuses []probe.Status, maxLag uint64) View {
 	var v View
 	for _, s := range statuses {
-		if s.Up && !s.Syncing && s.Head.Number > v.Head {
+		if s.Up && !syncingBehind(s, maxLag) && s.Head.Number > v.Head {
 			v.Head = s.Head.Number
 		}
 	}
@@ -131,8 +134,11 @@ func judge(statuses []probe.Status, maxLag uint64) View {
 		switch {
 		case !s.Up:
 			st.Reason = "unreachable: " + s.Err
-		case s.Syncing:
+		case syncingBehind(s, maxLag):
 			st.Reason = "syncing"
+			if s.SyncTarget > 0 {
+				st.Reason = fmt.Sprintf("syncing to block %d", s.SyncTarget)
+			}
 		case s.HeadSeen.IsZero():
 			st.Reason = "no head seen yet"
 		case st.Lag > maxLag:
@@ -144,6 +150,12 @@ func judge(statuses []probe.Status, maxLag uint64) View {
 		v.Upstreams[i] = st
 	}
 	return v
+}
+
+// syncingBehind reports whether a node syncs towards a block more than
+// maxLag above its head, or towards a block it does not name.
+func syncingBehind(s probe.Status, maxLag uint64) bool {
+	return s.Syncing && (s.SyncTarget == 0 || s.SyncTarget > s.Head.Number+maxLag)
 }
 
 // candidates returns the fit upstreams in the order to try them, starting

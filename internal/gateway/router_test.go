@@ -22,6 +22,10 @@ func TestJudge(t *testing.T) {
 	down.Up, down.Err = false, "connection refused"
 	syncing := fitStatus("s", 500)
 	syncing.Syncing = true
+	catchingUp := fitStatus("c", 9)
+	catchingUp.Syncing, catchingUp.SyncTarget = true, 10
+	farBehind := fitStatus("b", 9)
+	farBehind.Syncing, farBehind.SyncTarget = true, 900
 	fresh := fitStatus("f", 0)
 	fresh.HeadSeen = time.Time{}
 
@@ -39,6 +43,8 @@ func TestJudge(t *testing.T) {
 		{"zero maxLag", []probe.Status{fitStatus("a", 10), fitStatus("b", 9)}, 0, 10, []bool{true, false}, []string{"", "1 blocks behind the fleet"}},
 		{"down and syncing do not set the head", []probe.Status{down, syncing, fitStatus("a", 9)}, 2, 9, []bool{false, false, true},
 			[]string{"unreachable: connection refused", "syncing", ""}},
+		{"importing the newest block is not syncing", []probe.Status{catchingUp, fitStatus("a", 10)}, 2, 10, []bool{true, true}, []string{"", ""}},
+		{"syncing far behind", []probe.Status{farBehind, fitStatus("a", 10)}, 2, 10, []bool{false, true}, []string{"syncing to block 900", ""}},
 		{"no head yet", []probe.Status{fresh, fitStatus("a", 1)}, 2, 1, []bool{false, true}, []string{"no head seen yet", ""}},
 		{"nothing fit", []probe.Status{down}, 2, 0, []bool{false}, []string{"unreachable: connection refused"}},
 	}
