@@ -67,6 +67,64 @@ type Gateway struct {
 	// RequestTimeout bounds one client request, retries included
 	// (default 30s).
 	RequestTimeout time.Duration `yaml:"requestTimeout"`
+	// ReadHeaderTimeout closes a connection whose request headers take
+	// longer (default 10s); IdleTimeout closes an idle keep-alive
+	// connection (default 2m).
+	ReadHeaderTimeout time.Duration `yaml:"readHeaderTimeout"`
+	IdleTimeout       time.Duration `yaml:"idleTimeout"`
+	// Methods says which methods clients may call.
+	Methods Methods `yaml:"methods"`
+	// APIKeys, when any are listed, are required of every client, as
+	// "Authorization: Bearer KEY" or as the path /KEY.
+	APIKeys []APIKey `yaml:"apiKeys"`
+	// RateLimit bounds how much each key and each client IP may ask.
+	RateLimit RateLimit `yaml:"rateLimit"`
+	// CORS lets browser pages from these origins call the gateway.
+	CORS CORS `yaml:"cors"`
+	// TLS serves HTTPS when both files are set.
+	TLS TLS `yaml:"tls"`
+}
+
+// Methods is the gateway's method policy. A rule is a method name
+// ("eth_sign") or, ending in "_", a namespace ("debug_").
+type Methods struct {
+	// Deny refuses matching methods; left unset it is admin_, debug_,
+	// personal_, miner_, engine_, txpool_, clique_ and les_. Write
+	// "deny: []" to refuse nothing.
+	Deny []string `yaml:"deny"`
+	// Allow, when not empty, refuses every method it does not match.
+	Allow []string `yaml:"allow"`
+}
+
+// APIKey is a client's key and the name logs and metrics know it by.
+type APIKey struct {
+	Name string `yaml:"name"`
+	Key  Secret `yaml:"key"`
+}
+
+// RateLimit configures token buckets; an unset bucket does not apply.
+type RateLimit struct {
+	PerKey *Limit `yaml:"perKey"`
+	PerIP  *Limit `yaml:"perIP"`
+	// MethodCost is what a call takes from the buckets (default 1).
+	MethodCost map[string]int `yaml:"methodCost"`
+}
+
+// Limit is a token bucket: rate requests per second, bursts up to burst.
+type Limit struct {
+	Rate  float64 `yaml:"rate"`
+	Burst int     `yaml:"burst"`
+}
+
+// CORS lists the origins browsers may call the gateway from ("*": any).
+type CORS struct {
+	Origins []string `yaml:"origins"`
+}
+
+// TLS names the certificate and key files, PEM encoded.
+type TLS struct {
+	CertFile string `yaml:"certFile"`
+	KeyFile  string `yaml:"keyFile"`
 }
 
 // Ops configures the operations server: /healthz, /ready, /status, /metrics.

@@ -45,6 +45,16 @@ func TestBadFixtures(t *testing.T) {
 		{"missing_env.bad.yaml", []string{
 			"missing_env.bad.yaml:3: references[0].rpc: environment variable ETHFLEET_TEST_UNSET_KEY is not set",
 		}},
+		{"access.bad.yaml", []string{
+			`access.bad.yaml:3: gateway.methods.deny[1]: "" is not a method name or a namespace such as "debug_"`,
+			`access.bad.yaml:4: gateway.methods.allow[0]: "eth call" is not a method name or a namespace such as "debug_"`,
+			`access.bad.yaml:7: gateway.apiKeys[0].key: must be at least 16 characters, got 5`,
+			`access.bad.yaml:8: gateway.apiKeys[1].name: "backend" is already used by gateway.apiKeys[0]`,
+			`access.bad.yaml:11: gateway.rateLimit.perKey.rate: must be positive, got 0`,
+			`access.bad.yaml:11: gateway.rateLimit.perKey.burst: must be at least 1, got 0`,
+			`access.bad.yaml:15: gateway.rateLimit.methodCost.eth_call: must not be negative, got -1`,
+			`access.bad.yaml:16: gateway.tls: certFile and keyFile go together`,
+		}},
 		{"values.bad.yaml", []string{
 			"values.bad.yaml:2: devnet.followers: must be between 0 and 16, got 99",
 			"values.bad.yaml:3: devnet.blockTime: must be at least 50ms, got 10ms",
@@ -116,6 +126,9 @@ func TestGoodFixture(t *testing.T) {
 		{"gateway.maxBodyBytes", cfg.Gateway.MaxBodyBytes, int64(DefaultMaxBodyBytes)},
 		{"gateway.requestTimeout", cfg.Gateway.RequestTimeout, DefaultRequestTimeout},
 		{"ops.listen", cfg.Ops.Listen, "0.0.0.0:6060"},
+		{"gateway.apiKeys[0].key revealed", cfg.Gateway.APIKeys[0].Key.Reveal(), "s3cr3t-key-0123456789"},
+		{"gateway.rateLimit.perIP.burst", cfg.Gateway.RateLimit.PerIP.Burst, 100},
+		{"gateway.methods.deny unset", cfg.Gateway.Methods.Deny == nil, true},
 		{"devnet.followers", *cfg.Devnet.Followers, DefaultFollowers},
 		{"devnet.blockTime", cfg.Devnet.BlockTime, time.Second},
 		{"devnet.logIndex", *cfg.Devnet.LogIndex, true},

@@ -18,6 +18,8 @@ const (
 	DefaultMaxBodyBytes   = 5 << 20
 	DefaultRequestTimeout = 30 * time.Second
 	DefaultOpsListen      = "127.0.0.1:6060"
+	DefaultReadHeader     = 10 * time.Second
+	DefaultIdle           = 2 * time.Minute
 )
 
 // Default returns the configuration used when no file is given.
@@ -63,6 +65,12 @@ func (c *Config) applyDefaults() {
 	}
 	if g.RequestTimeout == 0 {
 		g.RequestTimeout = DefaultRequestTimeout
+	}
+	if g.ReadHeaderTimeout == 0 {
+		g.ReadHeaderTimeout = DefaultReadHeader
+	}
+	if g.IdleTimeout == 0 {
+		g.IdleTimeout = DefaultIdle
 	}
 	if c.Ops.Listen == "" {
 		c.Ops.Listen = DefaultOpsListen

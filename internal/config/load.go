@@ -96,6 +96,13 @@ func checkKeys(ps *problems, n *yaml.Node, t reflect.Type, path string) {
 			ps.lines[key] = k.Line
 			checkKeys(ps, v, f.Type, key)
 		}
+	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Map:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			key := join(path, k.Value)
+			ps.lines[key] = k.Line
+			checkKeys(ps, v, t.Elem(), key)
+		}
 	case n.Kind == yaml.SequenceNode && t.Kind() == reflect.Slice:
 		for i, c := range n.Content {
 			checkKeys(ps, c, t.Elem(), fmt.Sprintf("%s[%d]", path, i))

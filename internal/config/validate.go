@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"net"
 	"net/url"
 	"strings"
@@ -27,6 +29,9 @@ func (c *Config) resolveSecrets(ps *problems, lookup func(string) (string, bool)
 	}
 	for i := range c.References {
 		resolve(fmt.Sprintf("references[%d].rpc", i), &c.References[i].RPC)
+	}
+	for i := range c.Gateway.APIKeys {
+		resolve(fmt.Sprintf("gateway.apiKeys[%d].key", i), &c.Gateway.APIKeys[i].Key)
 	}
 }
 
@@ -74,9 +79,15 @@ func (c *Config) validate(ps *problems) {
 	if g.MaxBodyBytes < 1024 {
 		ps.add("gateway.maxBodyBytes", "must be at least 1024, got %d", g.MaxBodyBytes)
 	}
-	if g.RequestTimeout < 0 {
-		ps.add("gateway.requestTimeout", "must not be negative, got %s", g.RequestTimeout)
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"gateway.requestTimeout", g.RequestTimeout}, {"gateway.readHeaderTimeout", g.ReadHeaderTimeout}, {"gateway.idleTimeout", g.IdleTimeout}} {
+		if d.v < 0 {
+			ps.add(d.key, "must not be negative, got %s", d.v)
+		}
 	}
+	c.Gateway.validateAccess(ps)
 	checkListen(ps, "ops.listen", c.Ops.Listen)
 	if c.Ops.Listen == g.Listen && !strings.HasSuffix(g.Listen, ":0") {
 		ps.add("ops.listen", "must differ from gateway.listen (%s)", g.Listen)
@@ -126,4 +137,51 @@ func (c *Config) Validate(source string) error {
 	ps := &problems{file: source, lines: map[string]int{}}
 	c.validate(ps)
 	return ps.err()
+}
+
+// minKeyLength keeps API keys long enough not to be guessed.
+const minKeyLength = 16
+
+// validateAccess checks who may call what, and how much.
+func (g *Gateway) validateAccess(ps *problems) {
+	for _, list := range []struct {
+		key   string
+		rules []string
+	}{{"gateway.methods.deny", g.Methods.Deny}, {"gateway.methods.allow", g.Methods.Allow}} {
+		for i, r := range list.rules {
+			if r == "" || strings.ContainsAny(r, " \t/") {
+				ps.add(fmt.Sprintf("%s[%d]", list.key, i), "%q is not a method name or a namespace such as \"debug_\"", r)
+			}
+		}
+	}
+	names := map[string]string{}
+	for i, k := range g.APIKeys {
+		key := fmt.Sprintf("gateway.apiKeys[%d]", i)
+		checkName(ps, names, key, k.Name)
+		if n := len(k.Key.Reveal()); n < minKeyLength {
+			ps.add(key+".key", "must be at least %d characters, got %d", minKeyLength, n)
+		}
+	}
+	for _, b := range []struct {
+		key   string
+		limit *Limit
+	}{{"gateway.rateLimit.perKey", g.RateLimit.PerKey}, {"gateway.rateLimit.perIP", g.RateLimit.PerIP}} {
+		if b.limit == nil {
+			continue
+		}
+		if b.limit.Rate <= 0 {
+			ps.add(b.key+".rate", "must be positive, got %v", b.limit.Rate)
+		}
+		if b.limit.Burst < 1 {
+			ps.add(b.key+".burst", "must be at least 1, got %d", b.limit.Burst)
+		}
+	}
+	for _, method := range slices.Sorted(maps.Keys(g.RateLimit.MethodCost)) {
+		if cost := g.RateLimit.MethodCost[method]; cost < 0 {
+			ps.add("gateway.rateLimit.methodCost."+method, "must not be negative, got %d", cost)
+		}
+	}
+	if (g.TLS.CertFile == "") != (g.TLS.KeyFile == "") {
+		ps.add("gateway.tls", "certFile and keyFile go together")
+	}
 }

@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -143,17 +144,44 @@ func (f *Fleet) startGateway(upstreams []*gateway.Upstream) error {
 	f.stops = append(f.stops, func() error { cancel(); return nil })
 	f.goRun(ctx, router.Run)
 
-	srv, err := gateway.NewServer(gateway.Config{
-		MaxBatch:       g.MaxBatch,
-		MaxBodyBytes:   g.MaxBodyBytes,
-		RequestTimeout: g.RequestTimeout,
-	}, router, log, f.opts.Registry)
+	srv, err := gateway.NewServer(gatewayConfig(g), router, log, f.opts.Registry)
 	if err != nil {
 		return err
 	}
-	addr, err := f.serve("gateway", g.Listen, srv)
+	addr, err := f.serve("gateway", g.Listen, srv.Handler(g.CORS.Origins), g.TLS, timeouts{g.ReadHeaderTimeout, g.IdleTimeout})
 	f.gatewayAddr = addr
 	return err
+}
+
+// gatewayConfig turns the fleet description's gateway section into the
+// gateway's own configuration.
+func gatewayConfig(g config.Gateway) gateway.Config {
+	deny := g.Methods.Deny
+	if deny == nil {
+		deny = gateway.DefaultDeny
+	}
+	keys := make([]gateway.APIKey, len(g.APIKeys))
+	for i, k := range g.APIKeys {
+		keys[i] = gateway.APIKey{Name: k.Name, Key: k.Key.Reveal()}
+	}
+	limit := func(l *config.Limit) *gateway.Limit {
+		if l == nil {
+			return nil
+		}
+		return &gateway.Limit{Rate: l.Rate, Burst: l.Burst}
+	}
+	return gateway.Config{
+		MaxBatch:       g.MaxBatch,
+		MaxBodyBytes:   g.MaxBodyBytes,
+		RequestTimeout: g.RequestTimeout,
+		Policy:         gateway.Policy{Deny: deny, Allow: g.Methods.Allow},
+		Keys:           keys,
+		Limits: gateway.RateLimits{
+			PerKey:     limit(g.RateLimit.PerKey),
+			PerIP:      limit(g.RateLimit.PerIP),
+			MethodCost: g.RateLimit.MethodCost,
+		},
+	}
 }
 
 func (f *Fleet) startOps() error {
@@ -162,21 +190,33 @@ func (f *Fleet) startOps() error {
 		Status:   func() any { return f.View() },
 		Gatherer: f.opts.Registry,
 	})
-	addr, err := f.serve("ops", f.opts.Config.Ops.Listen, h)
+	addr, err := f.serve("ops", f.opts.Config.Ops.Listen, h, config.TLS{}, timeouts{config.DefaultReadHeader, config.DefaultIdle})
 	f.opsAddr = addr
 	return err
 }
 
-// serve listens on addr and serves h until the fleet stops.
-func (f *Fleet) serve(name, addr string, h http.Handler) (net.Addr, error) {
+// serve listens on addr and serves h, over TLS when files names a
+// certificate, until the fleet stops.
+func (f *Fleet) serve(name, addr string, h http.Handler, files config.TLS, t timeouts) (net.Addr, error) {
+	var tlsConfig *tls.Config
+	if files.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(files.CertFile, files.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("fleet: %s: TLS: %w", name, err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("fleet: %s: %w", name, err)
 	}
+	if tlsConfig != nil {
+		ln = tls.NewListener(ln, tlsConfig)
+	}
 	srv := &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: t.readHeader,
+		IdleTimeout:       t.idle,
 		ErrorLog:          slog.NewLogLogger(f.log.Handler(), slog.LevelDebug),
 	}
 	f.wg.Add(1)
@@ -193,6 +233,9 @@ func (f *Fleet) serve(name, addr string, h http.Handler) (net.Addr, error) {
 	})
 	return ln.Addr(), nil
 }
+
+// timeouts bound how long an HTTP server waits on a client.
+type timeouts struct{ readHeader, idle time.Duration }
 
 func (f *Fleet) goRun(ctx context.Context, run func(context.Context) error) {
 	f.wg.Add(1)

@@ -6,14 +6,18 @@ import (
 	"fmt"
 )
 
-// JSON-RPC 2.0 error codes the gateway answers with itself. -32002 is
-// EIP-1474's "resource unavailable".
+// JSON-RPC 2.0 error codes the gateway answers with itself. -32002 and
+// -32005 are EIP-1474's "resource unavailable" and "limit exceeded"; -32000
+// is the generic server error the spec leaves to implementations.
 const (
 	codeParseError     = -32700
 	codeInvalidRequest = -32600
 	codeInvalidParams  = -32602
 	codeInternal       = -32603
 	codeUnavailable    = -32002
+	codeLimitExceeded  = -32005
+	codeUnauthorized   = -32000
+	codeMethodNotFound = -32601
 )
 
 // request is one JSON-RPC call as a client sent it.
@@ -75,6 +79,10 @@ func parseBody(body []byte, maxBatch int) (calls []call, batch bool, fail *respo
 	if !json.Valid(body) {
 		r := errorResponse(nil, codeParseError, "parse error")
 		return nil, false, &r
+	}
+	if depth(body) > maxDepth {
+		r := errorResponse(nil, codeInvalidRequest, "invalid request: nested deeper than %d levels", maxDepth)
+		return nil, body[0] == '[', &r
 	}
 	if body[0] != '[' {
 		return []call{parseCall(body)}, false, nil
@@ -171,4 +179,32 @@ func (r *request) params() ([]any, error) {
 		args[i] = a
 	}
 	return args, nil
+}
+
+// maxDepth bounds how deeply a request may nest arrays and objects. No
+// Ethereum method takes params deeper than a few levels; a request nested
+// deeper is refused before anything decodes it.
+const maxDepth = 32
+
+// depth returns the deepest nesting of arrays and objects in valid JSON.
+func depth(data []byte) int {
+	var d, deepest int
+	inString, escaped := false, false
+	for _, b := range data {
+		switch {
+		case escaped:
+			escaped = false
+		case inString && b == '\\':
+			escaped = true
+		case b == '"':
+			inString = !inString
+		case inString:
+		case b == '[' || b == '{':
+			d++
+			deepest = max(deepest, d)
+		case b == ']' || b == '}':
+			d--
+		}
+	}
+	return deepest
 }

@@ -22,6 +22,8 @@ func TestParseBody(t *testing.T) {
 		{name: "empty body", body: ``, failCode: codeParseError},
 		{name: "trailing garbage", body: `{"jsonrpc":"2.0","id":1,"method":"m"}x`, failCode: codeParseError},
 		{name: "empty batch", body: `[]`, batch: true, failCode: codeInvalidRequest},
+		{name: "deep nesting", body: `{"jsonrpc":"2.0","id":1,"method":"m","params":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`, failCode: codeInvalidRequest},
+		{name: "brackets in strings are not nesting", body: `{"jsonrpc":"2.0","id":1,"method":"m","params":["` + strings.Repeat("[{\\\"", 40) + `"]}`, answers: []string{""}},
 		{name: "batch too large", body: `[` + strings.Repeat(`{"jsonrpc":"2.0","id":1,"method":"m"},`, 5) + `{"jsonrpc":"2.0","id":1,"method":"m"}]`, batch: true, failCode: codeInvalidRequest},
 		{name: "number", body: `1`, answers: []string{"-32600"}},
 		{name: "wrong version", body: `{"jsonrpc":"1.0","id":1,"method":"m"}`, answers: []string{"-32600"}},

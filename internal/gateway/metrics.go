@@ -9,8 +9,9 @@ import (
 
 // serverMetrics count what clients asked and how it went.
 type serverMetrics struct {
-	calls    *prometheus.CounterVec
-	duration prometheus.Histogram
+	calls      *prometheus.CounterVec
+	rejections *prometheus.CounterVec
+	duration   prometheus.Histogram
 }
 
 func newServerMetrics(reg prometheus.Registerer) (*serverMetrics, error) {
@@ -19,13 +20,17 @@ func newServerMetrics(reg prometheus.Registerer) (*serverMetrics, error) {
 			Name: "ethfleet_gateway_calls_total",
 			Help: "JSON-RPC calls answered, by method and result (ok, error, invalid, unavailable).",
 		}, []string{"method", "result"}),
+		rejections: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ethfleet_gateway_rejections_total",
+			Help: "Requests or calls refused before reaching an upstream, by reason (unauthorized, too_large, invalid, policy, rate_limit).",
+		}, []string{"reason"}),
 		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "ethfleet_gateway_request_duration_seconds",
 			Help:    "Time to answer one HTTP request, batches included.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16),
 		}),
 	}
-	for _, c := range []prometheus.Collector{m.calls, m.duration} {
+	for _, c := range []prometheus.Collector{m.calls, m.rejections, m.duration} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -7,24 +7,38 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
+	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Config bounds what one client request may ask of the gateway.
+// Config bounds what one client request may ask of the gateway and who may
+// ask it.
 type Config struct {
 	MaxBatch       int
 	MaxBodyBytes   int64
 	RequestTimeout time.Duration
+	// Policy says which methods clients may call.
+	Policy Policy
+	// Keys, if any, are required of every client.
+	Keys []APIKey
+	// Limits bound how much each key and each client IP may ask.
+	Limits RateLimits
+	// Now is the clock (default time.Now).
+	Now func() time.Time
 }
 
 // Server answers JSON-RPC over HTTP from the router's fit upstreams.
 type Server struct {
 	cfg     Config
 	router  *Router
+	keys    *Keys
+	limiter *limiter
 	log     *slog.Logger
 	metrics *serverMetrics
 }
@@ -35,11 +49,21 @@ func NewServer(cfg Config, router *Router, log *slog.Logger, reg prometheus.Regi
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	m, err := newServerMetrics(reg)
 	if err != nil {
 		return nil, fmt.Errorf("gateway: server metrics: %w", err)
 	}
-	return &Server{cfg: cfg, router: router, log: log, metrics: m}, nil
+	return &Server{
+		cfg:     cfg,
+		router:  router,
+		keys:    NewKeys(cfg.Keys),
+		limiter: newLimiter(cfg.Limits, cfg.Now),
+		log:     log,
+		metrics: m,
+	}, nil
 }
 
 // ServeHTTP answers one HTTP request: a single JSON-RPC call or a batch.
@@ -51,26 +75,80 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "JSON-RPC requests are POSTed", http.StatusMethodNotAllowed)
 		return
 	}
+	key, err := s.keys.Identify(r)
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", "Bearer")
+		s.reject(w, http.StatusUnauthorized, "unauthorized", errorResponse(nil, codeUnauthorized, "%v", err))
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			s.metrics.calls.WithLabelValues("", "invalid").Inc()
-			writeJSON(w, http.StatusRequestEntityTooLarge, errorResponse(nil, codeInvalidRequest, "request body exceeds %d bytes", tooBig.Limit))
-			return
+			s.reject(w, http.StatusRequestEntityTooLarge, "too_large", errorResponse(nil, codeInvalidRequest, "request body exceeds %d bytes", tooBig.Limit))
 		}
-		return // the client went away mid-body
+		return // otherwise the client went away mid-body
 	}
 	calls, batch, fail := parseBody(body, s.cfg.MaxBatch)
 	if fail != nil {
-		s.metrics.calls.WithLabelValues("", "invalid").Inc()
-		writeJSON(w, http.StatusOK, fail)
+		s.reject(w, http.StatusOK, "invalid", *fail)
+		return
+	}
+	forwardable := s.applyPolicy(calls)
+	if ok, wait := s.limiter.allow(key, clientIP(r), s.limiter.cost(forwardable)); !ok {
+		s.rateLimited(w, calls, batch, wait)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
 	defer cancel()
 	s.forward(ctx, calls)
+	s.respond(w, calls, batch)
+}
 
+// applyPolicy answers the calls the policy refuses and returns the methods
+// of the calls still to forward.
+func (s *Server) applyPolicy(calls []call) []string {
+	var methods []string
+	for i := range calls {
+		c := &calls[i]
+		if c.answer != nil {
+			continue
+		}
+		if !s.cfg.Policy.Allows(c.req.Method) {
+			s.metrics.rejections.WithLabelValues("policy").Inc()
+			r := errorResponse(idOrNull(c.req.ID), codeMethodNotFound, "the method %s is not available on this gateway", c.req.Method)
+			c.answer = &r
+			continue
+		}
+		methods = append(methods, c.req.Method)
+	}
+	return methods
+}
+
+// rateLimited answers 429 with a Retry-After the client can honour.
+func (s *Server) rateLimited(w http.ResponseWriter, calls []call, batch bool, wait time.Duration) {
+	id := nullID
+	if !batch {
+		id = idOrNull(calls[0].req.ID)
+	}
+	if wait < 0 {
+		s.reject(w, http.StatusTooManyRequests, "rate_limit", errorResponse(id, codeLimitExceeded, "rate limit exceeded: the request costs more than the limit allows at once; send fewer calls"))
+		return
+	}
+	secs := int(math.Ceil(wait.Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	s.reject(w, http.StatusTooManyRequests, "rate_limit", errorResponse(id, codeLimitExceeded, "rate limit exceeded: retry after %ds", secs))
+}
+
+// reject answers a request the gateway refuses as a whole.
+func (s *Server) reject(w http.ResponseWriter, status int, reason string, r response) {
+	s.metrics.rejections.WithLabelValues(reason).Inc()
+	writeJSON(w, status, r)
+}
+
+// respond writes the answers the client expects: one per call but
+// notifications, as an array for a batch.
+func (s *Server) respond(w http.ResponseWriter, calls []call, batch bool) {
 	answers := make([]response, 0, len(calls))
 	for _, c := range calls {
 		s.metrics.calls.WithLabelValues(methodLabel(c.req.Method), result(c.answer)).Inc()
@@ -86,6 +164,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusOK, answers[0])
 	}
+}
+
+// clientIP is the address the request came from. Headers such as
+// X-Forwarded-For are not trusted.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // forward sends every call that has no answer yet upstream: a lone call as

@@ -75,6 +75,8 @@ func upstream(t *testing.T, name, url string, fit bool) *Upstream {
 	return NewUpstream(name, c, p)
 }
 
+func newRegistry() *prometheus.Registry { return prometheus.NewRegistry() }
+
 func newTestRouter(t *testing.T, ups []*Upstream) *Router {
 	t.Helper()
 	r, err := NewRouter(ups, 2, nil, prometheus.NewRegistry())

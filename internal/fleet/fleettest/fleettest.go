@@ -28,6 +28,8 @@ type Options struct {
 	NoLogIndex bool
 	// Registry, if set, receives the fleet's metrics.
 	Registry *prometheus.Registry
+	// Configure, if set, changes the fleet description last.
+	Configure func(*config.Config)
 }
 
 // Start starts a fleet, waits until every node is fit, and closes the
@@ -74,6 +76,9 @@ func NewWithGatewayListen(t testing.TB, opts Options, addr string) *fleet.Fleet 
 	cfg.Ops.Listen = "127.0.0.1:0"
 	if opts.MaxLag != 0 {
 		cfg.Gateway.MaxLag = &opts.MaxLag
+	}
+	if opts.Configure != nil {
+		opts.Configure(cfg)
 	}
 	return fleet.New(fleet.Options{
 		Config:        cfg,

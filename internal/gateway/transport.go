@@ -1,0 +1,24 @@
+package gateway
+
+import (
+	"net/http"
+
+	"github.com/klauspost/compress/gzhttp"
+	"github.com/rs/cors"
+)
+
+// Handler wraps the server in its HTTP transport: gzip for clients that
+// accept it, and CORS for the origins listed (none: no CORS headers, so
+// browsers keep to their same-origin rule).
+func (s *Server) Handler(corsOrigins []string) http.Handler {
+	var h http.Handler = gzhttp.GzipHandler(s)
+	if len(corsOrigins) > 0 {
+		h = cors.New(cors.Options{
+			AllowedOrigins: corsOrigins,
+			AllowedMethods: []string{http.MethodPost},
+			AllowedHeaders: []string{"Content-Type", "Authorization"},
+			MaxAge:         600,
+		}).Handler(h)
+	}
+	return h
+}
