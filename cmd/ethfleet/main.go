@@ -23,6 +23,6 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newUpCmd(), newConfigCmd(), newVersionCmd())
+	root.AddCommand(newUpCmd(), newGatewayCmd(), newConfigCmd(), newVersionCmd())
 	return root
 }

@@ -105,45 +105,74 @@ ops:
 	}
 }
 
-var rpcURL = regexp.MustCompile(`JSON-RPC\s+(http://\S+)`)
+var (
+	rpcURL = regexp.MustCompile(`JSON-RPC\s+(http://\S+)`)
+	opsURL = regexp.MustCompile(`status\s+(http://\S+)/status`)
+)
 
-// upUntil runs up until cond holds for its JSON-RPC URL, stops it as
-// Ctrl-C would, and returns the last head it served.
-func upUntil(t *testing.T, args []string, cond func(url string) bool) uint64 {
+// running is an ethfleet command running in-process.
+type running struct {
+	out       *syncBuffer
+	rpc, ops  string
+	cancel    func()
+	done      chan error
+	completed bool
+}
+
+// start runs ethfleet with args until stop, and waits for it to print its
+// URLs.
+func start(t *testing.T, args ...string) *running {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
-	done := make(chan error, 1)
+	r := &running{out: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	go func() {
 		cmd := newRootCmd()
 		cmd.SetArgs(args)
-		cmd.SetOut(&out)
-		cmd.SetErr(&out)
-		done <- cmd.ExecuteContext(ctx)
+		cmd.SetOut(r.out)
+		cmd.SetErr(r.out)
+		r.done <- cmd.ExecuteContext(ctx)
 	}()
-	var url string
-	await.True(t, 60*time.Second, "up to print its URL", func() bool {
+	t.Cleanup(func() { r.stop(t) })
+	await.True(t, 60*time.Second, "the command to print its URLs", func() bool {
 		select {
-		case err := <-done:
-			t.Fatalf("up ended early: %v\n%s", err, out.String())
+		case err := <-r.done:
+			t.Fatalf("%v ended early: %v\n%s", args, err, r.out.String())
 		default:
 		}
-		m := rpcURL.FindStringSubmatch(out.String())
-		if m != nil {
-			url = m[1]
+		if m := rpcURL.FindStringSubmatch(r.out.String()); m != nil {
+			r.rpc = m[1]
+			r.ops = opsURL.FindStringSubmatch(r.out.String())[1]
 		}
-		return url != ""
+		return r.rpc != ""
 	})
-	await.True(t, 60*time.Second, "the condition", func() bool { return cond(url) })
-	await.True(t, 60*time.Second, "a status line", func() bool { return strings.Contains(out.String(), "2/2 fit") })
-	head := blockNumber(t, url)
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("up: %v\n%s", err, out.String())
+	return r
+}
+
+// stop stops the command as Ctrl-C would and checks it ended cleanly.
+func (r *running) stop(t *testing.T) {
+	t.Helper()
+	if r.completed {
+		return
 	}
-	if !strings.Contains(out.String(), "stopping") {
-		t.Errorf("up did not report stopping:\n%s", out.String())
+	r.completed = true
+	r.cancel()
+	if err := <-r.done; err != nil {
+		t.Fatalf("command failed: %v\n%s", err, r.out.String())
 	}
+	if !strings.Contains(r.out.String(), "stopping") {
+		t.Errorf("command did not report stopping:\n%s", r.out.String())
+	}
+}
+
+// upUntil runs up until cond holds for its JSON-RPC URL, stops it, and
+// returns the last head it served.
+func upUntil(t *testing.T, args []string, cond func(url string) bool) uint64 {
+	t.Helper()
+	r := start(t, args...)
+	await.True(t, 60*time.Second, "the condition", func() bool { return cond(r.rpc) })
+	await.True(t, 60*time.Second, "a status line", func() bool { return strings.Contains(r.out.String(), "2/2 fit") })
+	head := blockNumber(t, r.rpc)
+	r.stop(t)
 	return head
 }
 

@@ -1,23 +1,16 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
 
 	"github.com/ethfleet/ethfleet/internal/config"
 	"github.com/ethfleet/ethfleet/internal/fleet"
-	"github.com/ethfleet/ethfleet/internal/gateway"
 )
 
 type upFlags struct {
@@ -67,23 +60,10 @@ func runUp(cmd *cobra.Command, fl upFlags) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	f := fleet.New(fleet.Options{Config: cfg, DataDir: cfg.Devnet.DataDir, Fresh: fl.fresh, Logger: log, Registry: reg})
-	if err := f.Start(); err != nil {
-		return err
-	}
-	out := cmd.OutOrStdout()
-	fmt.Fprintf(out, "ethfleet is up: %d nodes on chain %d, data in %s\n", len(f.Devnet().Nodes()), cfg.Network.ChainID, cfg.Devnet.DataDir)
-	fmt.Fprintf(out, "  JSON-RPC  %s\n", f.GatewayURL())
-	fmt.Fprintf(out, "  status    %s/status\n", f.OpsURL())
-	fmt.Fprintf(out, "  metrics   %s/metrics\n", f.OpsURL())
-	printStatus(ctx, out, f, fl.statusEvery)
-	fmt.Fprintln(out, "stopping ...")
-	return f.Close()
+	f := fleet.New(fleet.Options{Config: cfg, Devnet: true, DataDir: cfg.Devnet.DataDir, Fresh: fl.fresh, Logger: log, Registry: newRegistry()})
+	return runFleet(cmd, f, fl.statusEvery, func(out io.Writer) {
+		fmt.Fprintf(out, "ethfleet is up: %d nodes on chain %d, data in %s\n", len(f.Devnet().Nodes()), cfg.Network.ChainID, cfg.Devnet.DataDir)
+	})
 }
 
 // upConfig reads the config file if one is given, then applies the flags
@@ -124,35 +104,4 @@ func defaultDataDir() string {
 		dir = os.TempDir()
 	}
 	return filepath.Join(dir, "ethfleet", "devnet")
-}
-
-// printStatus prints one status line every interval until ctx ends.
-func printStatus(ctx context.Context, out io.Writer, f *fleet.Fleet, every time.Duration) {
-	if every <= 0 {
-		<-ctx.Done()
-		return
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			fmt.Fprintln(out, statusLine(f.View()))
-		}
-	}
-}
-
-// statusLine summarises a view: "head 1234 · 3/3 fit · producer 1234 · follower-1 1233 (syncing)".
-func statusLine(v gateway.View) string {
-	parts := []string{fmt.Sprintf("head %d", v.Head), fmt.Sprintf("%d/%d fit", v.Fit, len(v.Upstreams))}
-	for _, u := range v.Upstreams {
-		p := fmt.Sprintf("%s %d", u.Name, u.Head.Number)
-		if !u.Fit {
-			p += " (" + u.Reason + ")"
-		}
-		parts = append(parts, p)
-	}
-	return time.Now().Format("15:04:05") + "  " + strings.Join(parts, " · ")
 }

@@ -24,8 +24,11 @@ import (
 
 // Options configure a fleet.
 type Options struct {
-	// Config supplies the devnet, gateway and ops sections.
+	// Config describes the fleet.
 	Config *config.Config
+	// Devnet runs the embedded dev chain and serves its nodes; otherwise
+	// the fleet serves the nodes Config lists.
+	Devnet bool
 	// DataDir holds the devnet's chains.
 	DataDir string
 	// Fresh deletes DataDir before starting.
@@ -71,9 +74,43 @@ func (f *Fleet) Start() (err error) {
 		}
 	}()
 	cfg := f.opts.Config
+	nodes := nodesOf(cfg)
+	if f.opts.Devnet {
+		if nodes, err = f.startDevnet(); err != nil {
+			return err
+		}
+	}
+	if len(nodes) == 0 {
+		return errors.New("fleet: no nodes to serve")
+	}
+	upstreams, err := f.startProbes(nodes)
+	if err != nil {
+		return err
+	}
+	if err := f.startGateway(upstreams); err != nil {
+		return err
+	}
+	return f.startOps()
+}
+
+// node is one execution client the fleet serves from.
+type node struct{ name, rpc, ws string }
+
+// nodesOf lists the nodes the fleet description names.
+func nodesOf(cfg *config.Config) []node {
+	nodes := make([]node, len(cfg.Nodes))
+	for i, n := range cfg.Nodes {
+		nodes[i] = node{name: n.Name, rpc: n.RPC.Reveal(), ws: n.WS.Reveal()}
+	}
+	return nodes
+}
+
+// startDevnet starts the embedded dev chain and returns its nodes.
+func (f *Fleet) startDevnet() ([]node, error) {
+	cfg := f.opts.Config
 	if f.opts.Fresh {
 		if err := os.RemoveAll(f.opts.DataDir); err != nil {
-			return fmt.Errorf("fleet: fresh start: %w", err)
+			return nil, fmt.Errorf("fleet: fresh start: %w", err)
 		}
 	}
 	f.devnet = devnet.New(devnet.Config{
@@ -85,23 +122,19 @@ func (f *Fleet) Start() (err error) {
 		Logger:     f.log.With("part", "devnet"),
 	})
 	if err := f.devnet.Start(); err != nil {
-		return err
+		return nil, err
 	}
 	f.stops = append(f.stops, f.devnet.Close)
-
-	upstreams, err := f.startProbes()
-	if err != nil {
-		return err
+	var nodes []node
+	for _, n := range f.devnet.Nodes() {
+		nodes = append(nodes, node{name: n.Name(), rpc: n.HTTPURL(), ws: n.WSURL()})
 	}
-	if err := f.startGateway(upstreams); err != nil {
-		return err
-	}
-	return f.startOps()
+	return nodes, nil
 }
 
-// startProbes starts one probe per devnet node and returns the upstreams
-// the gateway serves from.
-func (f *Fleet) startProbes() ([]*gateway.Upstream, error) {
+// startProbes starts one probe per node and returns the upstreams the
+// gateway serves from.
+func (f *Fleet) startProbes(nodes []node) ([]*gateway.Upstream, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var clients []*rpc.Client
 	f.stops = append(f.stops, func() error {
@@ -113,20 +146,20 @@ func (f *Fleet) startProbes() ([]*gateway.Upstream, error) {
 		return nil
 	})
 	var upstreams []*gateway.Upstream
-	for _, n := range f.devnet.Nodes() {
+	for _, n := range nodes {
 		p := probe.New(probe.Config{
-			Name:     n.Name(),
-			RPC:      n.HTTPURL(),
-			WS:       n.WSURL(),
+			Name:     n.name,
+			RPC:      n.rpc,
+			WS:       n.ws,
 			Interval: f.opts.ProbeInterval,
 			Logger:   f.log.With("part", "probe"),
 		})
-		c, err := rpc.DialOptions(ctx, n.HTTPURL())
+		c, err := rpc.DialOptions(ctx, n.rpc)
 		if err != nil {
-			return nil, fmt.Errorf("fleet: %s: %w", n.Name(), err)
+			return nil, fmt.Errorf("fleet: %s: %w", n.name, err)
 		}
 		clients = append(clients, c)
-		upstreams = append(upstreams, gateway.NewUpstream(n.Name(), c, p))
+		upstreams = append(upstreams, gateway.NewUpstream(n.name, c, p))
 		f.goRun(ctx, p.Run)
 	}
 	return upstreams, nil
@@ -135,7 +168,7 @@ func (f *Fleet) startProbes() ([]*gateway.Upstream, error) {
 func (f *Fleet) startGateway(upstreams []*gateway.Upstream) error {
 	g := f.opts.Config.Gateway
 	log := f.log.With("part", "gateway")
-	router, err := gateway.NewRouter(upstreams, *g.MaxLag, log, f.opts.Registry)
+	router, err := gateway.NewRouter(upstreams, gateway.RouterConfig{MaxLag: *g.MaxLag, ChainID: f.opts.Config.Network.ChainID}, log, f.opts.Registry)
 	if err != nil {
 		return err
 	}
@@ -263,7 +296,7 @@ func (f *Fleet) GatewayURL() string { return "http://" + f.gatewayAddr.String() 
 // OpsURL is the ops server's base URL.
 func (f *Fleet) OpsURL() string { return "http://" + f.opsAddr.String() }
 
-// Devnet is the embedded chain behind the gateway.
+// Devnet is the embedded chain behind the gateway, or nil.
 func (f *Fleet) Devnet() *devnet.Devnet { return f.devnet }
 
 // View is the gateway's current picture of the fleet.

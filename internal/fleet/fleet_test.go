@@ -2,7 +2,6 @@ package fleet_test
 
 import (
 	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -14,17 +13,6 @@ import (
 	"github.com/ethfleet/ethfleet/internal/gateway"
 )
 
-func get(t *testing.T, url string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
 func TestOpsServer(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	f := fleettest.Start(t, fleettest.Options{Followers: 2, Registry: reg})
@@ -35,14 +23,14 @@ func TestOpsServer(t *testing.T) {
 	}
 	resp.Body.Close()
 
-	if code, body := get(t, f.OpsURL()+"/healthz"); code != 200 {
+	if code, body := fleettest.Get(t, f.OpsURL()+"/healthz"); code != 200 {
 		t.Errorf("/healthz = %d %s", code, body)
 	}
-	if code, body := get(t, f.OpsURL()+"/ready"); code != 200 || !strings.Contains(body, "3 of 3 nodes fit") {
+	if code, body := fleettest.Get(t, f.OpsURL()+"/ready"); code != 200 || !strings.Contains(body, "3 of 3 nodes fit") {
 		t.Errorf("/ready = %d %s", code, body)
 	}
 
-	code, body := get(t, f.OpsURL()+"/status")
+	code, body := fleettest.Get(t, f.OpsURL()+"/status")
 	var v gateway.View
 	if err := json.Unmarshal([]byte(body), &v); code != 200 || err != nil {
 		t.Fatalf("/status = %d %v: %s", code, err, body)
@@ -62,7 +50,7 @@ func TestOpsServer(t *testing.T) {
 		}
 	}
 
-	code, body = get(t, f.OpsURL()+"/metrics")
+	code, body = fleettest.Get(t, f.OpsURL()+"/metrics")
 	if code != 200 {
 		t.Fatalf("/metrics = %d", code)
 	}

@@ -16,7 +16,7 @@ import (
 // an upstream for a request reads one pointer.
 type Router struct {
 	upstreams []*Upstream
-	maxLag    uint64
+	cfg       RouterConfig
 	log       *slog.Logger
 	metrics   *routerMetrics
 	view      atomic.Pointer[View]
@@ -42,14 +42,21 @@ type UpstreamState struct {
 	Lag uint64 `json:"lag"`
 }
 
-// NewRouter returns a router over upstreams, each fit while it trails the
-// fleet's head by at most maxLag blocks, with its metrics registered on
-// reg. It starts nothing.
-func NewRouter(upstreams []*Upstream, maxLag uint64, log *slog.Logger, reg prometheus.Registerer) (*Router, error) {
+// RouterConfig says what makes an upstream fit.
+type RouterConfig struct {
+	// MaxLag is how many blocks an upstream may trail the fleet's head.
+	MaxLag uint64
+	// ChainID, when not zero, is the only chain upstreams may be on.
+	ChainID uint64
+}
+
+// NewRouter returns a router over upstreams, with its metrics registered
+// on reg. It starts nothing.
+func NewRouter(upstreams []*Upstream, cfg RouterConfig, log *slog.Logger, reg prometheus.Registerer) (*Router, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	r := &Router{upstreams: upstreams, maxLag: maxLag, log: log}
+	r := &Router{upstreams: upstreams, cfg: cfg, log: log}
 	r.refresh()
 	m, err := newRouterMetrics(reg, r)
 	if err != nil {
@@ -103,7 +110,7 @@ func (r *Router) refresh() {
 	for i, u := range r.upstreams {
 		statuses[i] = u.probe.Status()
 	}
-	v := judge(statuses, r.maxLag)
+	v := judge(statuses, r.cfg)
 	if old := r.view.Swap(&v); old != nil {
 		for i, s := range v.Upstreams {
 			if old.Upstreams[i].Fit != s.Fit {
@@ -113,15 +120,17 @@ func (r *Router) refresh() {
 	}
 }
 
-// judge decides each upstream's fitness: it must answer, not sync, and
-// trail the fleet's head by at most maxLag blocks. A node that syncs towards
+// judge decides each upstream's fitness: it must answer, be on the
+// configured chain, not sync, and trail the fleet's head by at most maxLag blocks. A node that syncs towards
 // a target within maxLag of its head is importing the newest blocks, as a
 // node driven by its consensus client does for a moment at every block; it
 // is judged by its lag like the rest.
-func judge(statuses []probe.Status, maxLag uint64) View {
+func judge(statuses []probe.Status, cfg RouterConfig) View {
+	maxLag := cfg.MaxLag
+	onChain := func(s probe.Status) bool { return cfg.ChainID == 0 || s.ChainID == cfg.ChainID }
 	var v View
 	for _, s := range statuses {
-		if s.Up && !syncingBehind(s, maxLag) && s.Head.Number > v.Head {
+		if s.Up && onChain(s) && !syncingBehind(s, maxLag) && s.Head.Number > v.Head {
 			v.Head = s.Head.Number
 		}
 	}
@@ -134,6 +143,8 @@ func judge(statuses []probe.Status, maxLag uint64) View {
 		switch {
 		case !s.Up:
 			st.Reason = "unreachable: " + s.Err
+		case !onChain(s):
+			st.Reason = fmt.Sprintf("on chain %d, not %d", s.ChainID, cfg.ChainID)
 		case syncingBehind(s, maxLag):
 			st.Reason = "syncing"
 			if s.SyncTarget > 0 {

@@ -14,7 +14,7 @@ type fakeProbe struct{ latest.Value[probe.Status] }
 func (f *fakeProbe) Status() probe.Status { return f.Get() }
 
 func fitStatus(name string, head uint64) probe.Status {
-	return probe.Status{Name: name, Up: true, Head: probe.Head{Number: head}, HeadSeen: time.Unix(1, 0)}
+	return probe.Status{Name: name, Up: true, ChainID: 1337, Head: probe.Head{Number: head}, HeadSeen: time.Unix(1, 0)}
 }
 
 func TestJudge(t *testing.T) {
@@ -26,6 +26,8 @@ func TestJudge(t *testing.T) {
 	catchingUp.Syncing, catchingUp.SyncTarget = true, 10
 	farBehind := fitStatus("b", 9)
 	farBehind.Syncing, farBehind.SyncTarget = true, 900
+	otherChain := fitStatus("o", 900)
+	otherChain.ChainID = 1
 	fresh := fitStatus("f", 0)
 	fresh.HeadSeen = time.Time{}
 
@@ -33,24 +35,26 @@ func TestJudge(t *testing.T) {
 		name     string
 		statuses []probe.Status
 		maxLag   uint64
+		chainID  uint64
 		head     uint64
 		fit      []bool
 		reasons  []string
 	}{
-		{"all at head", []probe.Status{fitStatus("a", 10), fitStatus("b", 10)}, 2, 10, []bool{true, true}, []string{"", ""}},
-		{"within maxLag", []probe.Status{fitStatus("a", 10), fitStatus("b", 8)}, 2, 10, []bool{true, true}, []string{"", ""}},
-		{"beyond maxLag", []probe.Status{fitStatus("a", 10), fitStatus("b", 7)}, 2, 10, []bool{true, false}, []string{"", "3 blocks behind the fleet"}},
-		{"zero maxLag", []probe.Status{fitStatus("a", 10), fitStatus("b", 9)}, 0, 10, []bool{true, false}, []string{"", "1 blocks behind the fleet"}},
-		{"down and syncing do not set the head", []probe.Status{down, syncing, fitStatus("a", 9)}, 2, 9, []bool{false, false, true},
+		{"all at head", []probe.Status{fitStatus("a", 10), fitStatus("b", 10)}, 2, 0, 10, []bool{true, true}, []string{"", ""}},
+		{"within maxLag", []probe.Status{fitStatus("a", 10), fitStatus("b", 8)}, 2, 0, 10, []bool{true, true}, []string{"", ""}},
+		{"beyond maxLag", []probe.Status{fitStatus("a", 10), fitStatus("b", 7)}, 2, 0, 10, []bool{true, false}, []string{"", "3 blocks behind the fleet"}},
+		{"zero maxLag", []probe.Status{fitStatus("a", 10), fitStatus("b", 9)}, 0, 0, 10, []bool{true, false}, []string{"", "1 blocks behind the fleet"}},
+		{"down and syncing do not set the head", []probe.Status{down, syncing, fitStatus("a", 9)}, 2, 0, 9, []bool{false, false, true},
 			[]string{"unreachable: connection refused", "syncing", ""}},
-		{"importing the newest block is not syncing", []probe.Status{catchingUp, fitStatus("a", 10)}, 2, 10, []bool{true, true}, []string{"", ""}},
-		{"syncing far behind", []probe.Status{farBehind, fitStatus("a", 10)}, 2, 10, []bool{false, true}, []string{"syncing to block 900", ""}},
-		{"no head yet", []probe.Status{fresh, fitStatus("a", 1)}, 2, 1, []bool{false, true}, []string{"no head seen yet", ""}},
-		{"nothing fit", []probe.Status{down}, 2, 0, []bool{false}, []string{"unreachable: connection refused"}},
+		{"importing the newest block is not syncing", []probe.Status{catchingUp, fitStatus("a", 10)}, 2, 0, 10, []bool{true, true}, []string{"", ""}},
+		{"syncing far behind", []probe.Status{farBehind, fitStatus("a", 10)}, 2, 0, 10, []bool{false, true}, []string{"syncing to block 900", ""}},
+		{"wrong chain", []probe.Status{otherChain, fitStatus("a", 5)}, 2, 1337, 5, []bool{false, true}, []string{"on chain 1, not 1337", ""}},
+		{"no head yet", []probe.Status{fresh, fitStatus("a", 1)}, 2, 0, 1, []bool{false, true}, []string{"no head seen yet", ""}},
+		{"nothing fit", []probe.Status{down}, 2, 0, 0, []bool{false}, []string{"unreachable: connection refused"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v := judge(tt.statuses, tt.maxLag)
+			v := judge(tt.statuses, RouterConfig{MaxLag: tt.maxLag, ChainID: tt.chainID})
 			if v.Head != tt.head {
 				t.Errorf("head = %d, want %d", v.Head, tt.head)
 			}

@@ -5,6 +5,8 @@ package fleettest
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -82,6 +84,7 @@ func NewWithGatewayListen(t testing.TB, opts Options, addr string) *fleet.Fleet 
 	}
 	return fleet.New(fleet.Options{
 		Config:        cfg,
+		Devnet:        true,
 		DataDir:       opts.DataDir,
 		ProbeInterval: 200 * time.Millisecond,
 		Registry:      opts.Registry,
@@ -103,4 +106,19 @@ func AwaitFit(t testing.TB, f *fleet.Fleet, n int) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// Get fetches url and returns the status and body.
+func Get(t testing.TB, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
 }
