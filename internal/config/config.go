@@ -60,6 +60,12 @@ type Gateway struct {
 	// MaxLag is how many blocks an upstream may trail the fleet's head and
 	// still be served from (default 2).
 	MaxLag *uint64 `yaml:"maxLag"`
+	// OutlierGap is how far above the median head a node's head may be and
+	// still be believed (default 32); a node further ahead is unfit.
+	OutlierGap *uint64 `yaml:"outlierGap"`
+	// BroadcastWrites sends eth_sendRawTransaction to every fit node at
+	// once; by default it goes to one, and is never retried.
+	BroadcastWrites bool `yaml:"broadcastWrites"`
 	// MaxBatch caps the number of calls in one batch (default 100).
 	MaxBatch int `yaml:"maxBatch"`
 	// MaxBodyBytes caps a request body (default 5 MiB).

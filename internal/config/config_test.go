@@ -123,6 +123,7 @@ func TestGoodFixture(t *testing.T) {
 		{"gateway.listen", cfg.Gateway.Listen, DefaultGatewayListen},
 		{"gateway.maxLag explicit zero kept", *cfg.Gateway.MaxLag, uint64(0)},
 		{"gateway.maxBatch", cfg.Gateway.MaxBatch, DefaultMaxBatch},
+		{"gateway.outlierGap", *cfg.Gateway.OutlierGap, uint64(DefaultOutlierGap)},
 		{"gateway.maxBodyBytes", cfg.Gateway.MaxBodyBytes, int64(DefaultMaxBodyBytes)},
 		{"gateway.requestTimeout", cfg.Gateway.RequestTimeout, DefaultRequestTimeout},
 		{"ops.listen", cfg.Ops.Listen, "0.0.0.0:6060"},

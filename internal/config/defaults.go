@@ -14,6 +14,7 @@ const (
 	DefaultTxPerBlock     = 4
 	DefaultGatewayListen  = "127.0.0.1:8545"
 	DefaultMaxLag         = 2
+	DefaultOutlierGap     = 32
 	DefaultMaxBatch       = 100
 	DefaultMaxBodyBytes   = 5 << 20
 	DefaultRequestTimeout = 30 * time.Second
@@ -56,6 +57,9 @@ func (c *Config) applyDefaults() {
 	}
 	if g.MaxLag == nil {
 		g.MaxLag = ptr[uint64](DefaultMaxLag)
+	}
+	if g.OutlierGap == nil {
+		g.OutlierGap = ptr[uint64](DefaultOutlierGap)
 	}
 	if g.MaxBatch == 0 {
 		g.MaxBatch = DefaultMaxBatch

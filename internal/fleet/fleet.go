@@ -168,7 +168,11 @@ func (f *Fleet) startProbes(nodes []node) ([]*gateway.Upstream, error) {
 func (f *Fleet) startGateway(upstreams []*gateway.Upstream) error {
 	g := f.opts.Config.Gateway
 	log := f.log.With("part", "gateway")
-	router, err := gateway.NewRouter(upstreams, gateway.RouterConfig{MaxLag: *g.MaxLag, ChainID: f.opts.Config.Network.ChainID}, log, f.opts.Registry)
+	router, err := gateway.NewRouter(upstreams, gateway.RouterConfig{
+		MaxLag:     *g.MaxLag,
+		ChainID:    f.opts.Config.Network.ChainID,
+		OutlierGap: *g.OutlierGap,
+	}, log, f.opts.Registry)
 	if err != nil {
 		return err
 	}
@@ -204,11 +208,12 @@ func gatewayConfig(g config.Gateway) gateway.Config {
 		return &gateway.Limit{Rate: l.Rate, Burst: l.Burst}
 	}
 	return gateway.Config{
-		MaxBatch:       g.MaxBatch,
-		MaxBodyBytes:   g.MaxBodyBytes,
-		RequestTimeout: g.RequestTimeout,
-		Policy:         gateway.Policy{Deny: deny, Allow: g.Methods.Allow},
-		Keys:           keys,
+		MaxBatch:        g.MaxBatch,
+		MaxBodyBytes:    g.MaxBodyBytes,
+		RequestTimeout:  g.RequestTimeout,
+		Policy:          gateway.Policy{Deny: deny, Allow: g.Methods.Allow},
+		BroadcastWrites: g.BroadcastWrites,
+		Keys:            keys,
 		Limits: gateway.RateLimits{
 			PerKey:     limit(g.RateLimit.PerKey),
 			PerIP:      limit(g.RateLimit.PerIP),

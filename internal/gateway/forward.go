@@ -2,35 +2,195 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
-	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/ethereum/go-ethereum/rpc"
 )
 
 // errNoFitUpstream means every upstream is unreachable, syncing or lagging.
 var errNoFitUpstream = errors.New("no fit upstream: every node is unreachable, syncing or behind the fleet")
 
-// do runs attempt against each fit upstream in turn until one answers. Only
-// a transport failure moves on to the next upstream; an answer, error or
-// not, ends the loop. What do returns when every upstream failed wraps the
-// last transport error.
-func (r *Router) do(ctx context.Context, attempt func(*Upstream) error) error {
-	candidates := r.candidates()
-	if len(candidates) == 0 {
-		return errNoFitUpstream
-	}
-	var last error
-	for _, u := range candidates {
-		err := attempt(u)
-		r.metrics.attempt(u.name, err)
-		var te *transportError
-		if !errors.As(err, &te) {
-			return err
+// writeMethods send something into the network. They are never retried
+// blindly: a transport failure may come after the node took the
+// transaction in.
+var writeMethods = map[string]bool{
+	"eth_sendRawTransaction":     true,
+	"eth_sendRawTransactionSync": true,
+	"eth_sendTransaction":        true,
+}
+
+// forward answers every call that has no answer yet: each write on its
+// own, the reads together.
+func (s *Server) forward(ctx context.Context, calls []call) {
+	var reads []*call
+	for i := range calls {
+		c := &calls[i]
+		switch {
+		case c.answer != nil:
+		case writeMethods[c.req.Method]:
+			c.answer = s.forwardWrite(ctx, c)
+		default:
+			reads = append(reads, c)
 		}
-		r.log.Debug("upstream failed, trying the next", "upstream", u.name, "err", err)
-		last = err
-		if ctx.Err() != nil {
+	}
+	s.forwardReads(ctx, reads)
+}
+
+// forwardReads sends the calls to the fit upstreams in turn, as one call or
+// one batch. What an upstream fails to deliver (a transport failure) or
+// answers in a way another upstream may not (a block it does not have yet)
+// moves on to the next upstream; every other answer is final.
+func (s *Server) forwardReads(ctx context.Context, pending []*call) {
+	if len(pending) == 0 {
+		return
+	}
+	lastErr := make(map[*call]error, len(pending))
+	for _, c := range pending {
+		lastErr[c] = errNoFitUpstream
+	}
+	for _, u := range s.router.candidates() {
+		if len(pending) == 0 || ctx.Err() != nil {
 			break
 		}
+		reqs := make([]*request, len(pending))
+		for i, c := range pending {
+			reqs[i] = &c.req
+		}
+		results, errs, err := u.send(ctx, reqs)
+		s.router.metrics.attempt(u.name, err)
+		if err != nil {
+			s.log.Debug("upstream failed, trying the next", "upstream", u.name, "err", err)
+			for _, c := range pending {
+				lastErr[c] = err
+			}
+			continue
+		}
+		var next []*call
+		for i, c := range pending {
+			if retryable(errs[i]) {
+				lastErr[c] = errs[i]
+				next = append(next, c)
+				continue
+			}
+			c.answer = s.answer(ctx, &c.req, results[i], errs[i])
+		}
+		pending = next
 	}
-	return fmt.Errorf("every fit upstream failed: %w", last)
+	for _, c := range pending {
+		c.answer = s.answer(ctx, &c.req, nil, lastErr[c])
+	}
+}
+
+// forwardWrite sends a write to one fit upstream, or to every fit upstream
+// when the gateway broadcasts writes, and never sends it again.
+func (s *Server) forwardWrite(ctx context.Context, c *call) *response {
+	candidates := s.router.candidates()
+	if len(candidates) == 0 {
+		return s.answer(ctx, &c.req, nil, errNoFitUpstream)
+	}
+	if !s.cfg.BroadcastWrites {
+		candidates = candidates[:1]
+	}
+	type outcome struct {
+		result json.RawMessage
+		err    error
+	}
+	outcomes := make(chan outcome, len(candidates))
+	// Every node of a broadcast gets the transaction, even after the first
+	// answer has gone back to the client.
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.RequestTimeout)
+	var wg sync.WaitGroup
+	for _, u := range candidates {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results, errs, err := u.send(sendCtx, []*request{&c.req})
+			s.router.metrics.attempt(u.name, err)
+			if err != nil {
+				outcomes <- outcome{err: err}
+				return
+			}
+			outcomes <- outcome{results[0], errs[0]}
+		}()
+	}
+	go func() { wg.Wait(); cancel() }()
+	// The first acceptance wins; failing that, a node's own refusal (nonce
+	// too low, say) beats a transport failure.
+	var best *outcome
+	for range candidates {
+		o := <-outcomes
+		if o.err == nil {
+			return s.answer(ctx, &c.req, o.result, nil)
+		}
+		var te *transportError
+		if best == nil || errors.As(best.err, &te) {
+			best = &o
+		}
+	}
+	var te *transportError
+	if errors.As(best.err, &te) {
+		s.log.Warn("write failed in transport; not retried", "method", c.req.Method, "err", best.err)
+		r := errorResponse(idOrNull(c.req.ID), codeUnavailable, "upstream failed before answering: the transaction may or may not have been received; look it up by hash before sending it again")
+		return &r
+	}
+	return s.answer(ctx, &c.req, nil, best.err)
+}
+
+// retryableMessages are answers a node gives for what it does not have yet
+// or no longer keeps, and another node may.
+var retryableMessages = []string{"header not found", "unknown block", "missing trie node", "historical state"}
+
+// retryable reports whether another upstream may answer a call that got err.
+func retryable(err error) bool {
+	var te *transportError
+	if errors.As(err, &te) {
+		return true
+	}
+	var rpcErr rpc.Error
+	if !errors.As(err, &rpcErr) {
+		return false
+	}
+	if rpcErr.ErrorCode() == codeLimitExceeded {
+		return true
+	}
+	msg := strings.ToLower(rpcErr.Error())
+	for _, m := range retryableMessages {
+		if strings.Contains(msg, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// answer turns an upstream's result or error into the client's response.
+// This is the one place where failures become JSON-RPC error codes.
+func (s *Server) answer(ctx context.Context, req *request, result json.RawMessage, err error) *response {
+	id := idOrNull(req.ID)
+	var rpcErr rpc.Error
+	var r response
+	switch {
+	case err == nil:
+		if result == nil {
+			result = nullID
+		}
+		r = response{JSONRPC: "2.0", ID: id, Result: result}
+	case errors.As(err, &rpcErr):
+		e := &rpcError{Code: rpcErr.ErrorCode(), Message: rpcErr.Error()}
+		var dataErr rpc.DataError
+		if errors.As(err, &dataErr) {
+			e.Data = dataErr.ErrorData()
+		}
+		r = response{JSONRPC: "2.0", ID: id, Error: e}
+	case errors.Is(err, errNoFitUpstream):
+		r = errorResponse(id, codeUnavailable, "%v", err)
+	case ctx.Err() != nil:
+		r = errorResponse(id, codeInternal, "request timed out or was cancelled")
+	default:
+		s.log.Warn("call failed on every fit upstream", "method", req.Method, "err", err)
+		r = errorResponse(id, codeUnavailable, "upstream unavailable: every fit node failed to answer")
+	}
+	return &r
 }

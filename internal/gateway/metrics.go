@@ -1,9 +1,6 @@
 package gateway
 
 import (
-	"errors"
-
-	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -48,7 +45,7 @@ func newRouterMetrics(reg prometheus.Registerer, r *Router) (*routerMetrics, err
 	m := &routerMetrics{
 		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ethfleet_gateway_upstream_attempts_total",
-			Help: "Calls or batches sent to each upstream, by result (ok, error, transport_error).",
+			Help: "Calls or batches sent to each upstream, by result (ok: answered, transport_error: no answer).",
 		}, []string{"upstream", "result"}),
 	}
 	for _, c := range []prometheus.Collector{m.attempts, viewCollector{r}} {
@@ -59,15 +56,12 @@ func newRouterMetrics(reg prometheus.Registerer, r *Router) (*routerMetrics, err
 	return m, nil
 }
 
+// attempt counts one call or batch sent to upstream; err is its transport
+// failure, if any.
 func (m *routerMetrics) attempt(upstream string, err error) {
 	result := "ok"
-	var te *transportError
-	var re rpc.Error
-	switch {
-	case errors.As(err, &te):
+	if err != nil {
 		result = "transport_error"
-	case errors.As(err, &re):
-		result = "error"
 	}
 	m.attempts.WithLabelValues(upstream, result).Inc()
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
+	"slices"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -48,6 +50,9 @@ type RouterConfig struct {
 	MaxLag uint64
 	// ChainID, when not zero, is the only chain upstreams may be on.
 	ChainID uint64
+	// OutlierGap is how far above the median head a head may be and
+	// still be believed (0: any).
+	OutlierGap uint64
 }
 
 // NewRouter returns a router over upstreams, with its metrics registered
@@ -128,12 +133,13 @@ func (r *Router) refresh() {
 func judge(statuses []probe.Status, cfg RouterConfig) View {
 	maxLag := cfg.MaxLag
 	onChain := func(s probe.Status) bool { return cfg.ChainID == 0 || s.ChainID == cfg.ChainID }
-	var v View
+	var heads []uint64
 	for _, s := range statuses {
-		if s.Up && onChain(s) && !syncingBehind(s, maxLag) && s.Head.Number > v.Head {
-			v.Head = s.Head.Number
+		if s.Up && onChain(s) && !syncingBehind(s, maxLag) && !s.HeadSeen.IsZero() {
+			heads = append(heads, s.Head.Number)
 		}
 	}
+	v := View{Head: agreedHead(heads, cfg.OutlierGap)}
 	v.Upstreams = make([]UpstreamState, len(statuses))
 	for i, s := range statuses {
 		st := UpstreamState{Status: s}
@@ -152,6 +158,8 @@ func judge(statuses []probe.Status, cfg RouterConfig) View {
 			}
 		case s.HeadSeen.IsZero():
 			st.Reason = "no head seen yet"
+		case cfg.OutlierGap > 0 && s.Head.Number > v.Head+cfg.OutlierGap:
+			st.Reason = fmt.Sprintf("head %d is far above the fleet's %d: not believed", s.Head.Number, v.Head)
 		case st.Lag > maxLag:
 			st.Reason = fmt.Sprintf("%d blocks behind the fleet", st.Lag)
 		default:
@@ -161,6 +169,28 @@ func judge(statuses []probe.Status, cfg RouterConfig) View {
 		v.Upstreams[i] = st
 	}
 	return v
+}
+
+// agreedHead is the fleet's head: the highest head within gap of the
+// median, so that one node claiming a head far above the rest cannot make
+// every healthy node look behind. The median is the upper one: with two
+// nodes nobody can tell which is wrong, and the higher head is believed.
+func agreedHead(heads []uint64, gap uint64) uint64 {
+	if len(heads) == 0 {
+		return 0
+	}
+	slices.Sort(heads)
+	limit := heads[len(heads)/2] + gap
+	if gap == 0 {
+		limit = math.MaxUint64
+	}
+	var head uint64
+	for _, h := range heads {
+		if h <= limit {
+			head = h
+		}
+	}
+	return head
 }
 
 // syncingBehind reports whether a node syncs towards a block more than

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -48,13 +49,19 @@ func TestJudge(t *testing.T) {
 			[]string{"unreachable: connection refused", "syncing", ""}},
 		{"importing the newest block is not syncing", []probe.Status{catchingUp, fitStatus("a", 10)}, 2, 0, 10, []bool{true, true}, []string{"", ""}},
 		{"syncing far behind", []probe.Status{farBehind, fitStatus("a", 10)}, 2, 0, 10, []bool{false, true}, []string{"syncing to block 900", ""}},
+		{"outlier not believed", []probe.Status{fitStatus("a", 100), fitStatus("b", 99), fitStatus("liar", 10_000)}, 2, 0, 100, []bool{true, true, false},
+			[]string{"", "", "head 10000 is far above the fleet's 100: not believed"}},
+		{"ahead within the gap is believed", []probe.Status{fitStatus("a", 100), fitStatus("b", 100), fitStatus("c", 120)}, 2, 0, 120, []bool{false, false, true},
+			[]string{"20 blocks behind the fleet", "20 blocks behind the fleet", ""}},
+		{"two nodes: the higher is believed", []probe.Status{fitStatus("a", 100), fitStatus("b", 10_000)}, 2, 0, 10_000, []bool{false, true},
+			[]string{"9900 blocks behind the fleet", ""}},
 		{"wrong chain", []probe.Status{otherChain, fitStatus("a", 5)}, 2, 1337, 5, []bool{false, true}, []string{"on chain 1, not 1337", ""}},
 		{"no head yet", []probe.Status{fresh, fitStatus("a", 1)}, 2, 0, 1, []bool{false, true}, []string{"no head seen yet", ""}},
 		{"nothing fit", []probe.Status{down}, 2, 0, 0, []bool{false}, []string{"unreachable: connection refused"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v := judge(tt.statuses, RouterConfig{MaxLag: tt.maxLag, ChainID: tt.chainID})
+			v := judge(tt.statuses, RouterConfig{MaxLag: tt.maxLag, ChainID: tt.chainID, OutlierGap: 32})
 			if v.Head != tt.head {
 				t.Errorf("head = %d, want %d", v.Head, tt.head)
 			}
@@ -98,5 +105,26 @@ func TestCandidatesRotate(t *testing.T) {
 	}
 	if firsts["a"] != 5 || firsts["c"] != 5 {
 		t.Errorf("first choices %v, want an even spread", firsts)
+	}
+}
+
+func TestAgreedHead(t *testing.T) {
+	tests := []struct {
+		heads []uint64
+		gap   uint64
+		want  uint64
+	}{
+		{nil, 32, 0},
+		{[]uint64{5}, 32, 5},
+		{[]uint64{10, 11, 12}, 32, 12},
+		{[]uint64{10, 11, 500}, 32, 11},
+		{[]uint64{10, 500, 501}, 32, 501},
+		{[]uint64{10, 11, 500}, 0, 500},
+		{[]uint64{7, 7, 7, 7, 1000}, 2, 7},
+	}
+	for _, tt := range tests {
+		if got := agreedHead(slices.Clone(tt.heads), tt.gap); got != tt.want {
+			t.Errorf("agreedHead(%v, %d) = %d, want %d", tt.heads, tt.gap, got, tt.want)
+		}
 	}
 }

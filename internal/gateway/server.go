@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -29,6 +28,9 @@ type Config struct {
 	Keys []APIKey
 	// Limits bound how much each key and each client IP may ask.
 	Limits RateLimits
+	// BroadcastWrites sends eth_sendRawTransaction to every fit upstream
+	// at once instead of to one.
+	BroadcastWrites bool
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -174,76 +176,6 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-// forward sends every call that has no answer yet upstream: a lone call as
-// a call, several as one upstream batch, and fills in the answers.
-func (s *Server) forward(ctx context.Context, calls []call) {
-	var pending []*call
-	for i := range calls {
-		if calls[i].answer == nil {
-			pending = append(pending, &calls[i])
-		}
-	}
-	switch len(pending) {
-	case 0:
-		return
-	case 1:
-		c := pending[0]
-		var result json.RawMessage
-		err := s.router.do(ctx, func(u *Upstream) (err error) {
-			result, err = u.call(ctx, &c.req)
-			return err
-		})
-		c.answer = s.answer(ctx, &c.req, result, err)
-		return
-	}
-	reqs := make([]*request, len(pending))
-	for i, c := range pending {
-		reqs[i] = &c.req
-	}
-	results := make([]json.RawMessage, len(pending))
-	errs := make([]error, len(pending))
-	err := s.router.do(ctx, func(u *Upstream) error {
-		return u.batch(ctx, reqs, results, errs)
-	})
-	for i, c := range pending {
-		if err != nil {
-			c.answer = s.answer(ctx, &c.req, nil, err)
-		} else {
-			c.answer = s.answer(ctx, &c.req, results[i], errs[i])
-		}
-	}
-}
-
-// answer turns an upstream's result or error into the client's response.
-// This is the one place where failures become JSON-RPC error codes.
-func (s *Server) answer(ctx context.Context, req *request, result json.RawMessage, err error) *response {
-	id := idOrNull(req.ID)
-	var rpcErr rpc.Error
-	var r response
-	switch {
-	case err == nil:
-		if result == nil {
-			result = nullID
-		}
-		r = response{JSONRPC: "2.0", ID: id, Result: result}
-	case errors.As(err, &rpcErr):
-		e := &rpcError{Code: rpcErr.ErrorCode(), Message: rpcErr.Error()}
-		var dataErr rpc.DataError
-		if errors.As(err, &dataErr) {
-			e.Data = dataErr.ErrorData()
-		}
-		r = response{JSONRPC: "2.0", ID: id, Error: e}
-	case errors.Is(err, errNoFitUpstream):
-		r = errorResponse(id, codeUnavailable, "%v", err)
-	case ctx.Err() != nil:
-		r = errorResponse(id, codeInternal, "request timed out or was cancelled")
-	default:
-		s.log.Warn("call failed on every fit upstream", "method", req.Method, "err", err)
-		r = errorResponse(id, codeUnavailable, "upstream unavailable: every fit node failed to answer")
-	}
-	return &r
 }
 
 // result labels a call's outcome for metrics.

@@ -2,9 +2,7 @@ package gateway
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -183,17 +181,6 @@ func TestOnlyPost(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST" {
 		t.Errorf("GET = %d, Allow %q", resp.StatusCode, resp.Header.Get("Allow"))
-	}
-}
-
-func TestClientGoneStopsRetrying(t *testing.T) {
-	r := newTestRouter(t, []*Upstream{upstream(t, "dead", deadURL(t), true)})
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	err := r.do(ctx, func(u *Upstream) error { return &transportError{err: errors.New("boom")} })
-	var te *transportError
-	if !errors.As(err, &te) {
-		t.Fatalf("err = %v, want a transport error", err)
 	}
 }
 

@@ -42,47 +42,41 @@ type transportError struct{ err error }
 func (e *transportError) Error() string { return e.err.Error() }
 func (e *transportError) Unwrap() error { return e.err }
 
-// classify separates an upstream's JSON-RPC error answer, which belongs to
-// the client, from a transport failure.
-func classify(err error) error {
-	if err == nil {
-		return nil
-	}
+// isAnswer reports whether err is the upstream's JSON-RPC error answer,
+// which belongs to the client, rather than a failure to answer.
+func isAnswer(err error) bool {
 	var rpcErr rpc.Error
-	if errors.As(err, &rpcErr) {
-		return err
-	}
-	return &transportError{err: err}
+	return errors.As(err, &rpcErr)
 }
 
-// call forwards one call. A JSON-RPC error answer comes back as an rpc.Error;
-// any other error is a *transportError.
-func (u *Upstream) call(ctx context.Context, req *request) (json.RawMessage, error) {
-	args, err := req.params()
-	if err != nil {
-		return nil, err
-	}
-	var result json.RawMessage
-	err = u.client.CallContext(ctx, &result, req.Method, args...)
-	return result, classify(err)
-}
-
-// batch forwards several calls in one upstream batch, filling results and
-// errs by position. Only a failure of the whole batch is returned.
-func (u *Upstream) batch(ctx context.Context, reqs []*request, results []json.RawMessage, errs []error) error {
+// send forwards calls, as a single call when there is one and as one
+// batch otherwise. It fills results and per-call errors (JSON-RPC error
+// answers, as rpc.Error) by position, and returns a *transportError when
+// the upstream delivered no answer at all.
+func (u *Upstream) send(ctx context.Context, reqs []*request) (results []json.RawMessage, errs []error, err error) {
+	results = make([]json.RawMessage, len(reqs))
+	errs = make([]error, len(reqs))
 	elems := make([]rpc.BatchElem, len(reqs))
 	for i, req := range reqs {
 		args, err := req.params()
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		elems[i] = rpc.BatchElem{Method: req.Method, Args: args, Result: &results[i]}
 	}
+	if len(reqs) == 1 {
+		err := u.client.CallContext(ctx, &results[0], reqs[0].Method, elems[0].Args...)
+		if err != nil && !isAnswer(err) {
+			return nil, nil, &transportError{err: err}
+		}
+		errs[0] = err
+		return results, errs, nil
+	}
 	if err := u.client.BatchCallContext(ctx, elems); err != nil {
-		return classify(err)
+		return nil, nil, &transportError{err: err}
 	}
 	for i, e := range elems {
 		errs[i] = e.Error
 	}
-	return nil
+	return results, errs, nil
 }
