@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"sync/atomic"
 
@@ -199,8 +200,11 @@ func syncingBehind(s probe.Status, maxLag uint64) bool {
 	return s.Syncing && (s.SyncTarget == 0 || s.SyncTarget > s.Head.Number+maxLag)
 }
 
-// candidates returns the fit upstreams in the order to try them, starting
-// at a different one each time to spread the load.
+// candidates returns the fit upstreams in the order to try them. The
+// first is the less loaded of two picked at random (the "power of two
+// choices", which spreads load nearly as well as always taking the least
+// loaded, without herding every request onto one node); the others follow
+// in turn from a rotating start, as fallbacks.
 func (r *Router) candidates() []*Upstream {
 	v := r.view.Load()
 	fit := make([]*Upstream, 0, v.Fit)
@@ -209,9 +213,19 @@ func (r *Router) candidates() []*Upstream {
 			fit = append(fit, r.upstreams[i])
 		}
 	}
-	if len(fit) > 1 {
-		start := int(r.next.Add(1) % uint64(len(fit)))
-		fit = append(fit[start:], fit[:start]...)
+	n := len(fit)
+	if n < 2 {
+		return fit
 	}
+	start := int(r.next.Add(1) % uint64(n))
+	fit = append(fit[start:], fit[:start]...)
+	i, j := rand.IntN(n), rand.IntN(n-1)
+	if j >= i {
+		j++
+	}
+	if fit[j].load() < fit[i].load() {
+		i = j
+	}
+	fit[0], fit[i] = fit[i], fit[0]
 	return fit
 }

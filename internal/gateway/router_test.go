@@ -81,7 +81,7 @@ func TestJudge(t *testing.T) {
 	}
 }
 
-func TestCandidatesRotate(t *testing.T) {
+func TestCandidatesSkipUnfit(t *testing.T) {
 	var ups []*Upstream
 	for _, name := range []string{"a", "b", "c"} {
 		p := &fakeProbe{}
@@ -91,7 +91,7 @@ func TestCandidatesRotate(t *testing.T) {
 	ups[1].probe.(*fakeProbe).Set(fitStatus("b", 1)) // b lags
 	r := newTestRouter(t, ups)
 	firsts := map[string]int{}
-	for i := 0; i < 10; i++ {
+	for i := 0; i < 200; i++ {
 		c := r.candidates()
 		if len(c) != 2 {
 			t.Fatalf("%d candidates, want 2 (a and c)", len(c))
@@ -103,8 +103,32 @@ func TestCandidatesRotate(t *testing.T) {
 		}
 		firsts[c[0].name]++
 	}
-	if firsts["a"] != 5 || firsts["c"] != 5 {
-		t.Errorf("first choices %v, want an even spread", firsts)
+	if firsts["a"] < 50 || firsts["c"] < 50 {
+		t.Errorf("first choices %v, want both used when equally loaded", firsts)
+	}
+}
+
+func TestCandidatesPreferTheLessLoaded(t *testing.T) {
+	var ups []*Upstream
+	for _, name := range []string{"slow", "fast", "busy"} {
+		p := &fakeProbe{}
+		p.Set(fitStatus(name, 5))
+		ups = append(ups, NewUpstream(name, nil, p))
+	}
+	ups[0].observe(50 * time.Millisecond)
+	ups[1].observe(time.Millisecond)
+	ups[2].observe(time.Millisecond)
+	ups[2].inflight.Store(100)
+	r := newTestRouter(t, ups)
+	firsts := map[string]int{}
+	for i := 0; i < 300; i++ {
+		firsts[r.candidates()[0].name]++
+	}
+	// Loads: fast 1ms, slow 50ms, busy 1ms x 101 in flight. fast wins
+	// every draw it is in (two in three), slow wins its draw against busy,
+	// and busy never goes first.
+	if firsts["fast"] < 170 || firsts["fast"] > 230 || firsts["busy"] != 0 {
+		t.Errorf("first choices %v, want fast about 200, slow about 100, busy 0 of 300", firsts)
 	}
 }
 

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
+	"sync/atomic"
+	"time"
 
 	"github.com/ethereum/go-ethereum/rpc"
 
@@ -23,6 +26,40 @@ type Upstream struct {
 	name   string
 	client *rpc.Client
 	probe  StatusSource
+
+	inflight atomic.Int64
+	latency  atomic.Uint64 // EWMA of round trips in seconds, as float64 bits
+}
+
+// Load estimation.
+const (
+	// ewmaWeight is the weight of the newest round trip in the average.
+	ewmaWeight = 0.2
+	// failurePenalty is the round trip a transport failure counts as, so
+	// that a node failing fast does not look fast.
+	failurePenalty = time.Second
+)
+
+// load is the cost of sending one more call to u: its recent round trip
+// times the calls it has in flight, plus one.
+func (u *Upstream) load() float64 {
+	return math.Float64frombits(u.latency.Load()) * float64(u.inflight.Load()+1)
+}
+
+// observe folds one round trip into u's average.
+func (u *Upstream) observe(d time.Duration) {
+	for {
+		old := u.latency.Load()
+		avg := math.Float64frombits(old)
+		if avg == 0 {
+			avg = d.Seconds()
+		} else {
+			avg += ewmaWeight * (d.Seconds() - avg)
+		}
+		if u.latency.CompareAndSwap(old, math.Float64bits(avg)) {
+			return
+		}
+	}
 }
 
 // NewUpstream pairs a node's JSON-RPC client with its probe. The gateway
@@ -54,6 +91,16 @@ func isAnswer(err error) bool {
 // answers, as rpc.Error) by position, and returns a *transportError when
 // the upstream delivered no answer at all.
 func (u *Upstream) send(ctx context.Context, reqs []*request) (results []json.RawMessage, errs []error, err error) {
+	u.inflight.Add(1)
+	start := time.Now()
+	defer func() {
+		u.inflight.Add(-1)
+		if err != nil {
+			u.observe(max(time.Since(start), failurePenalty))
+		} else {
+			u.observe(time.Since(start))
+		}
+	}()
 	results = make([]json.RawMessage, len(reqs))
 	errs = make([]error, len(reqs))
 	elems := make([]rpc.BatchElem, len(reqs))

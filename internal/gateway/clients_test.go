@@ -1,0 +1,89 @@
+package gateway_test
+
+import (
+	"context"
+	"math/big"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ethereum/go-ethereum/rpc"
+
+	"github.com/ethfleet/ethfleet/internal/await"
+	"github.com/ethfleet/ethfleet/internal/devnet"
+	"github.com/ethfleet/ethfleet/internal/fleet/fleettest"
+)
+
+// TestRealClients talks to the gateway the way backends do: through
+// go-ethereum's ethclient and rpc.Client.
+func TestRealClients(t *testing.T) {
+	f := fleettest.Start(t, fleettest.Options{Followers: 1})
+	await.True(t, 60*time.Second, "a few blocks of transactions", func() bool { return f.View().Head >= 4 })
+	ctx := context.Background()
+	ec, err := ethclient.Dial(f.GatewayURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ec.Close()
+
+	id, err := ec.ChainID(ctx)
+	if err != nil || id.Uint64() != 1337 {
+		t.Fatalf("ChainID = %v, %v", id, err)
+	}
+	head, err := ec.BlockNumber(ctx)
+	if err != nil || head < 2 {
+		t.Fatalf("BlockNumber = %d, %v", head, err)
+	}
+	block, err := ec.BlockByNumber(ctx, big.NewInt(1))
+	if err != nil || block.NumberU64() != 1 || len(block.Transactions()) == 0 {
+		t.Fatalf("block 1: %v (txs %d)", err, len(block.Transactions()))
+	}
+	// The first transaction of the chain deploys the ping contract. Queries
+	// stay maxLag (2) below the head, which every fit node has.
+	receipt, err := ec.TransactionReceipt(ctx, block.Transactions()[0].Hash())
+	if err != nil || receipt.ContractAddress == (common.Address{}) {
+		t.Fatalf("deploy receipt: %+v, %v", receipt, err)
+	}
+	logs, err := ec.FilterLogs(ctx, ethereum.FilterQuery{FromBlock: big.NewInt(1), ToBlock: new(big.Int).SetUint64(head - 2), Topics: [][]common.Hash{{devnet.PingTopic}}})
+	if err != nil {
+		t.Fatalf("FilterLogs: %v", err)
+	}
+	if len(logs) == 0 {
+		t.Errorf("no Ping logs in blocks 1..%d", head-2)
+	}
+	if _, err := ec.BalanceAt(ctx, receipt.ContractAddress, nil); err != nil {
+		t.Errorf("BalanceAt: %v", err)
+	}
+
+	rc, err := rpc.Dial(f.GatewayURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	var version string
+	var number hexutil.Uint64
+	var peers hexutil.Uint64
+	batch := []rpc.BatchElem{
+		{Method: "web3_clientVersion", Result: &version},
+		{Method: "eth_blockNumber", Result: &number},
+		{Method: "net_peerCount", Result: &peers},
+		{Method: "admin_peers", Result: new(any)},
+	}
+	if err := rc.BatchCallContext(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range batch[:3] {
+		if e.Error != nil {
+			t.Errorf("%s: %v", e.Method, e.Error)
+		}
+	}
+	if version == "" || number == 0 {
+		t.Errorf("batch results: version %q, number %d", version, number)
+	}
+	if rpcErr, ok := batch[3].Error.(rpc.Error); !ok || rpcErr.ErrorCode() != -32601 {
+		t.Errorf("admin_peers through the gateway: %v", batch[3].Error)
+	}
+}
