@@ -198,7 +198,8 @@ func (f *Fleet) startGateway(upstreams []*gateway.Upstream) error {
 	if err != nil {
 		return err
 	}
-	addr, err := f.serve("gateway", g.Listen, srv.Handler(g.CORS.Origins), g.TLS, timeouts{g.ReadHeaderTimeout, g.IdleTimeout})
+	f.goRun(ctx, srv.Run)
+	addr, err := f.serve("gateway", g.Listen, srv.Handler(), g.TLS, timeouts{g.ReadHeaderTimeout, g.IdleTimeout})
 	f.gatewayAddr = addr
 	return err
 }
@@ -226,6 +227,7 @@ func gatewayConfig(g config.Gateway) gateway.Config {
 		RequestTimeout:  g.RequestTimeout,
 		Policy:          gateway.Policy{Deny: deny, Allow: g.Methods.Allow},
 		BroadcastWrites: g.BroadcastWrites,
+		CORSOrigins:     g.CORS.Origins,
 		Keys:            keys,
 		Limits: gateway.RateLimits{
 			PerKey:     limit(g.RateLimit.PerKey),

@@ -9,6 +9,8 @@ type serverMetrics struct {
 	calls      *prometheus.CounterVec
 	rejections *prometheus.CounterVec
 	duration   prometheus.Histogram
+	wsConns    prometheus.Gauge
+	wsSubs     prometheus.Gauge
 }
 
 func newServerMetrics(reg prometheus.Registerer) (*serverMetrics, error) {
@@ -19,7 +21,7 @@ func newServerMetrics(reg prometheus.Registerer) (*serverMetrics, error) {
 		}, []string{"method", "result"}),
 		rejections: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ethfleet_gateway_rejections_total",
-			Help: "Requests or calls refused before reaching an upstream, by reason (unauthorized, too_large, invalid, policy, rate_limit).",
+			Help: "Requests or calls refused before reaching an upstream, by reason (unauthorized, too_large, invalid, policy, rate_limit, slow_client).",
 		}, []string{"reason"}),
 		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "ethfleet_gateway_request_duration_seconds",
@@ -27,7 +29,9 @@ func newServerMetrics(reg prometheus.Registerer) (*serverMetrics, error) {
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16),
 		}),
 	}
-	for _, c := range []prometheus.Collector{m.calls, m.rejections, m.duration} {
+	m.wsConns = prometheus.NewGauge(prometheus.GaugeOpts{Name: "ethfleet_gateway_ws_connections", Help: "Open WebSocket connections."})
+	m.wsSubs = prometheus.NewGauge(prometheus.GaugeOpts{Name: "ethfleet_gateway_ws_subscriptions", Help: "Live subscriptions over WebSocket."})
+	for _, c := range []prometheus.Collector{m.calls, m.rejections, m.duration, m.wsConns, m.wsSubs} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

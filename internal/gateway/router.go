@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/ethfleet/ethfleet/internal/latest"
 	"github.com/ethfleet/ethfleet/internal/probe"
 )
 
@@ -23,7 +24,8 @@ type Router struct {
 	log       *slog.Logger
 	metrics   *routerMetrics
 	view      atomic.Pointer[View]
-	next      atomic.Uint64 // round-robin start among fit upstreams
+	changes   latest.Value[uint64] // counts view rebuilds, for watchers
+	next      atomic.Uint64        // round-robin start among fit upstreams
 }
 
 // View is the router's picture of the fleet at one moment.
@@ -106,6 +108,10 @@ func relay(ctx context.Context, from <-chan struct{}, to chan<- struct{}) {
 	}
 }
 
+// Watch returns a channel told of every change of the view, and a
+// function that stops the watch.
+func (r *Router) Watch() (<-chan struct{}, func()) { return r.changes.Watch() }
+
 // View returns the router's current view.
 func (r *Router) View() View { return *r.view.Load() }
 
@@ -117,7 +123,9 @@ func (r *Router) refresh() {
 		statuses[i] = u.probe.Status()
 	}
 	v := judge(statuses, r.cfg)
-	if old := r.view.Swap(&v); old != nil {
+	old := r.view.Swap(&v)
+	r.changes.Set(r.changes.Get() + 1)
+	if old != nil {
 		for i, s := range v.Upstreams {
 			if old.Upstreams[i].Fit != s.Fit {
 				r.log.Info("upstream fitness changed", "upstream", s.Name, "fit", s.Fit, "reason", s.Reason, "head", s.Head.Number, "fleetHead", v.Head)

@@ -11,8 +11,10 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -31,6 +33,8 @@ type Config struct {
 	// BroadcastWrites sends eth_sendRawTransaction to every fit upstream
 	// at once instead of to one.
 	BroadcastWrites bool
+	// CORSOrigins may call from browsers, over HTTP and WebSocket.
+	CORSOrigins []string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -38,6 +42,8 @@ type Config struct {
 // Server answers JSON-RPC over HTTP from the router's fit upstreams.
 type Server struct {
 	cfg     Config
+	heads   *headFeed
+	conns   sync.Map // open *wsConn
 	router  *Router
 	keys    *Keys
 	limiter *limiter
@@ -60,6 +66,7 @@ func NewServer(cfg Config, router *Router, log *slog.Logger, reg prometheus.Regi
 	}
 	return &Server{
 		cfg:     cfg,
+		heads:   newHeadFeed(router, log),
 		router:  router,
 		keys:    NewKeys(cfg.Keys),
 		limiter: newLimiter(cfg.Limits, cfg.Now),
@@ -68,19 +75,34 @@ func NewServer(cfg Config, router *Router, log *slog.Logger, reg prometheus.Regi
 	}, nil
 }
 
-// ServeHTTP answers one HTTP request: a single JSON-RPC call or a batch.
+// Run keeps the gateway's own feeds (new heads) going until ctx ends, then
+// closes every WebSocket connection, which the HTTP server's shutdown does
+// not reach.
+func (s *Server) Run(ctx context.Context) error {
+	err := s.heads.run(ctx)
+	s.conns.Range(func(k, _ any) bool {
+		k.(*wsConn).close(websocket.CloseGoingAway, "gateway shutting down")
+		return true
+	})
+	return err
+}
+
+// ServeHTTP answers one HTTP request, a single JSON-RPC call or a batch, or
+// upgrades it to a WebSocket connection.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if websocket.IsWebSocketUpgrade(r) {
+		s.serveWS(w, r)
+		return
+	}
 	start := time.Now()
 	defer func() { s.metrics.duration.Observe(time.Since(start).Seconds()) }()
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, "JSON-RPC requests are POSTed", http.StatusMethodNotAllowed)
+		http.Error(w, "JSON-RPC requests are POSTed, or sent over a WebSocket", http.StatusMethodNotAllowed)
 		return
 	}
-	key, err := s.keys.Identify(r)
-	if err != nil {
-		w.Header().Set("WWW-Authenticate", "Bearer")
-		s.reject(w, http.StatusUnauthorized, "unauthorized", errorResponse(nil, codeUnauthorized, "%v", err))
+	key, ok := s.identify(w, r)
+	if !ok {
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
@@ -91,20 +113,71 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return // otherwise the client went away mid-body
 	}
-	calls, batch, fail := parseBody(body, s.cfg.MaxBatch)
-	if fail != nil {
-		s.reject(w, http.StatusOK, "invalid", *fail)
-		return
-	}
-	forwardable := s.applyPolicy(calls)
-	if ok, wait := s.limiter.allow(key, clientIP(r), s.limiter.cost(forwardable)); !ok {
-		s.rateLimited(w, calls, batch, wait)
-		return
-	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
 	defer cancel()
+	reply, status, retryAfter := s.exchange(ctx, body, key, clientIP(r), nil)
+	switch {
+	case retryAfter > 0:
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retryAfter.Seconds()))))
+	case reply == nil:
+		w.WriteHeader(http.StatusOK) // notifications only: nothing to say
+		return
+	}
+	writeJSON(w, status, reply)
+}
+
+// identify checks the request's API key, answering 401 itself when it
+// has none that the gateway knows.
+func (s *Server) identify(w http.ResponseWriter, r *http.Request) (string, bool) {
+	key, err := s.keys.Identify(r)
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", "Bearer")
+		s.reject(w, http.StatusUnauthorized, "unauthorized", errorResponse(nil, codeUnauthorized, "%v", err))
+		return "", false
+	}
+	return key, true
+}
+
+// exchange processes one JSON-RPC message, whatever the transport: parse,
+// policy, subscriptions (subs is nil over HTTP), rate limit, forward. It
+// returns the reply (nil when only notifications came), the HTTP status
+// it deserves, and how long a rate-limited client should wait.
+func (s *Server) exchange(ctx context.Context, body []byte, key, ip string, subs subscriptions) (any, int, time.Duration) {
+	calls, batch, fail := parseBody(body, s.cfg.MaxBatch)
+	if fail != nil {
+		s.metrics.rejections.WithLabelValues("invalid").Inc()
+		return *fail, http.StatusOK, 0
+	}
+	forwardable := s.applyPolicy(calls)
+	if ok, wait := s.limiter.allow(key, ip, s.limiter.cost(forwardable)); !ok {
+		s.metrics.rejections.WithLabelValues("rate_limit").Inc()
+		id := nullID
+		if !batch {
+			id = idOrNull(calls[0].req.ID)
+		}
+		if wait < 0 {
+			return errorResponse(id, codeLimitExceeded, "rate limit exceeded: the request costs more than the limit allows at once; send fewer calls"), http.StatusTooManyRequests, 0
+		}
+		secs := int(math.Ceil(wait.Seconds()))
+		return errorResponse(id, codeLimitExceeded, "rate limit exceeded: retry after %ds", secs), http.StatusTooManyRequests, wait
+	}
+	s.subscriptionCalls(calls, subs)
 	s.forward(ctx, calls)
-	s.respond(w, calls, batch)
+	answers := make([]response, 0, len(calls))
+	for _, c := range calls {
+		s.metrics.calls.WithLabelValues(methodLabel(c.req.Method), result(c.answer)).Inc()
+		if c.answered() {
+			answers = append(answers, *c.answer)
+		}
+	}
+	switch {
+	case len(answers) == 0:
+		return nil, http.StatusOK, 0
+	case batch:
+		return answers, http.StatusOK, 0
+	default:
+		return answers[0], http.StatusOK, 0
+	}
 }
 
 // applyPolicy answers the calls the policy refuses and returns the methods
@@ -127,45 +200,10 @@ func (s *Server) applyPolicy(calls []call) []string {
 	return methods
 }
 
-// rateLimited answers 429 with a Retry-After the client can honour.
-func (s *Server) rateLimited(w http.ResponseWriter, calls []call, batch bool, wait time.Duration) {
-	id := nullID
-	if !batch {
-		id = idOrNull(calls[0].req.ID)
-	}
-	if wait < 0 {
-		s.reject(w, http.StatusTooManyRequests, "rate_limit", errorResponse(id, codeLimitExceeded, "rate limit exceeded: the request costs more than the limit allows at once; send fewer calls"))
-		return
-	}
-	secs := int(math.Ceil(wait.Seconds()))
-	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	s.reject(w, http.StatusTooManyRequests, "rate_limit", errorResponse(id, codeLimitExceeded, "rate limit exceeded: retry after %ds", secs))
-}
-
 // reject answers a request the gateway refuses as a whole.
 func (s *Server) reject(w http.ResponseWriter, status int, reason string, r response) {
 	s.metrics.rejections.WithLabelValues(reason).Inc()
 	writeJSON(w, status, r)
-}
-
-// respond writes the answers the client expects: one per call but
-// notifications, as an array for a batch.
-func (s *Server) respond(w http.ResponseWriter, calls []call, batch bool) {
-	answers := make([]response, 0, len(calls))
-	for _, c := range calls {
-		s.metrics.calls.WithLabelValues(methodLabel(c.req.Method), result(c.answer)).Inc()
-		if c.answered() {
-			answers = append(answers, *c.answer)
-		}
-	}
-	switch {
-	case len(answers) == 0:
-		w.WriteHeader(http.StatusOK) // notifications only: nothing to say
-	case batch:
-		writeJSON(w, http.StatusOK, answers)
-	default:
-		writeJSON(w, http.StatusOK, answers[0])
-	}
 }
 
 // clientIP is the address the request came from. Headers such as

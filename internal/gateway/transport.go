@@ -8,13 +8,13 @@ import (
 )
 
 // Handler wraps the server in its HTTP transport: gzip for clients that
-// accept it, and CORS for the origins listed (none: no CORS headers, so
+// accept it, and CORS for the configured origins (none: no CORS headers, so
 // browsers keep to their same-origin rule).
-func (s *Server) Handler(corsOrigins []string) http.Handler {
+func (s *Server) Handler() http.Handler {
 	var h http.Handler = gzhttp.GzipHandler(s)
-	if len(corsOrigins) > 0 {
+	if len(s.cfg.CORSOrigins) > 0 {
 		h = cors.New(cors.Options{
-			AllowedOrigins: corsOrigins,
+			AllowedOrigins: s.cfg.CORSOrigins,
 			AllowedMethods: []string{http.MethodPost},
 			AllowedHeaders: []string{"Content-Type", "Authorization"},
 			MaxAge:         600,

@@ -12,13 +12,16 @@ import (
 func TestTransport(t *testing.T) {
 	good := upstream(t, "good", serveNode(t, 5), true)
 	r := newTestRouter(t, []*Upstream{good})
-	s, err := NewServer(Config{MaxBatch: 100, MaxBodyBytes: 1 << 20, RequestTimeout: 5e9}, r, nil, newRegistry())
-	if err != nil {
-		t.Fatal(err)
+	newServer := func(origins []string) *Server {
+		s, err := NewServer(Config{MaxBatch: 100, MaxBodyBytes: 1 << 20, RequestTimeout: 5e9, CORSOrigins: origins}, r, nil, newRegistry())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
 	}
-	withCORS := httptest.NewServer(s.Handler([]string{"https://app.example"}))
+	withCORS := httptest.NewServer(newServer([]string{"https://app.example"}).Handler())
 	defer withCORS.Close()
-	noCORS := httptest.NewServer(s.Handler(nil))
+	noCORS := httptest.NewServer(newServer(nil).Handler())
 	defer noCORS.Close()
 	// A batch big enough to be worth compressing.
 	batch := "[" + strings.TrimSuffix(strings.Repeat(`{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"},`, 50), ",") + "]"

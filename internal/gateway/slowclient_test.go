@@ -1,0 +1,67 @@
+package gateway
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/ethfleet/ethfleet/internal/await"
+)
+
+// TestSlowClientIsClosed subscribes and never reads: once its queues are
+// full, the gateway closes it with 1008 and a reason instead of buffering.
+func TestSlowClientIsClosed(t *testing.T) {
+	r := newTestRouter(t, nil)
+	s, err := NewServer(Config{MaxBatch: 10, MaxBodyBytes: 1 << 20, RequestTimeout: 5 * time.Second}, r, nil, newRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s)
+	defer hs.Close()
+	conn, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(hs.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.WriteMessage(websocket.TextMessage, []byte(`{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}`)); err != nil {
+		t.Fatal(err)
+	}
+	_, reply, err := conn.ReadMessage()
+	if err != nil || !strings.Contains(string(reply), `"result":"0x`) {
+		t.Fatalf("subscribe: %s %v", reply, err)
+	}
+	header := json.RawMessage(`{"number":"0x1","extra":"` + strings.Repeat("ab", 512) + `"}`)
+	await.True(t, 30*time.Second, "the slow client to be dropped", func() bool {
+		for i := 0; i < 1000; i++ {
+			s.heads.publish(header)
+		}
+		s.heads.mu.Lock()
+		defer s.heads.mu.Unlock()
+		return len(s.heads.subs) == 0
+	})
+	// Draining what was queued ends in the close frame.
+	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for {
+		_, _, err := conn.ReadMessage()
+		if err == nil {
+			continue
+		}
+		var ce *websocket.CloseError
+		if !asCloseError(err, &ce) || ce.Code != websocket.ClosePolicyViolation || !strings.Contains(ce.Text, "too slow") {
+			t.Fatalf("connection ended with %v, want close 1008 (too slow)", err)
+		}
+		return
+	}
+}
+
+func asCloseError(err error, target **websocket.CloseError) bool {
+	ce, ok := err.(*websocket.CloseError)
+	if ok {
+		*target = ce
+	}
+	return ok
+}

@@ -1,0 +1,262 @@
+package gateway
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/gorilla/websocket"
+)
+
+// Limits on one WebSocket connection.
+const (
+	wsQueue            = 256 // messages waiting to be written; more and the client is too slow
+	wsMaxInFlight      = 16  // calls of one connection being answered at once
+	wsMaxSubscriptions = 64
+	wsWriteTimeout     = 10 * time.Second
+	wsPingEvery        = 30 * time.Second
+)
+
+// subscriptions is what a transport that can push offers exchange.
+type subscriptions interface {
+	subscribe(params json.RawMessage) (id string, err error)
+	unsubscribe(id string) bool
+}
+
+// subscriptionCalls answers eth_subscribe and eth_unsubscribe from subs;
+// over HTTP (subs nil) there is nothing to push to.
+func (s *Server) subscriptionCalls(calls []call, subs subscriptions) {
+	for i := range calls {
+		c := &calls[i]
+		if c.answer != nil || c.req.Method != "eth_subscribe" && c.req.Method != "eth_unsubscribe" {
+			continue
+		}
+		id := idOrNull(c.req.ID)
+		var r response
+		switch {
+		case subs == nil:
+			r = errorResponse(id, codeMethodNotFound, "notifications not supported: subscribe over a WebSocket")
+		case c.req.Method == "eth_subscribe":
+			subID, err := subs.subscribe(c.req.Params)
+			if err != nil {
+				r = errorResponse(id, codeInvalidParams, "%v", err)
+			} else {
+				r = response{JSONRPC: "2.0", ID: id, Result: json.RawMessage(`"` + subID + `"`)}
+			}
+		default:
+			var ids []string
+			ok := json.Unmarshal(c.req.Params, &ids) == nil && len(ids) == 1 && subs.unsubscribe(ids[0])
+			r = response{JSONRPC: "2.0", ID: id, Result: json.RawMessage(fmt.Sprint(ok))}
+		}
+		c.answer = &r
+	}
+}
+
+// serveWS upgrades r and serves JSON-RPC over the connection until either
+// side closes it.
+func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
+	key, ok := s.identify(w, r)
+	if !ok {
+		return
+	}
+	upgrader := websocket.Upgrader{CheckOrigin: s.originAllowed}
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered
+	}
+	c := &wsConn{
+		s: s, conn: conn, key: key, ip: clientIP(r),
+		out: make(chan []byte, wsQueue), done: make(chan struct{}), subs: map[string]func(){},
+	}
+	s.metrics.wsConns.Inc()
+	s.conns.Store(c, struct{}{})
+	defer func() {
+		s.conns.Delete(c)
+		s.metrics.wsConns.Dec()
+	}()
+	c.serve(r.Context())
+}
+
+// originAllowed lets clients without an Origin (every non-browser client)
+// and browsers from the CORS origins connect.
+func (s *Server) originAllowed(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	return origin == "" || slices.Contains(s.cfg.CORSOrigins, "*") || slices.Contains(s.cfg.CORSOrigins, origin)
+}
+
+// wsConn is one client's WebSocket connection.
+type wsConn struct {
+	s       *Server
+	conn    *websocket.Conn
+	key, ip string
+
+	out       chan []byte
+	done      chan struct{}
+	closeOnce sync.Once
+
+	mu   sync.Mutex
+	subs map[string]func() // subscription id -> unsubscribe
+}
+
+func (c *wsConn) serve(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer c.unsubscribeAll()
+	go c.write()
+	c.conn.SetReadLimit(c.s.cfg.MaxBodyBytes)
+	inFlight := make(chan struct{}, wsMaxInFlight)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		_, msg, err := c.conn.ReadMessage()
+		if err != nil {
+			c.close(websocket.CloseNormalClosure, "")
+			return
+		}
+		select {
+		case inFlight <- struct{}{}:
+		case <-c.done:
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-inFlight; wg.Done() }()
+			rctx, rcancel := context.WithTimeout(ctx, c.s.cfg.RequestTimeout)
+			defer rcancel()
+			if reply, _, _ := c.s.exchange(rctx, msg, c.key, c.ip, c); reply != nil {
+				c.send(reply)
+			}
+		}()
+	}
+}
+
+// send queues v for the client, closing the connection if the client has
+// let its queue fill.
+func (c *wsConn) send(v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	select {
+	case c.out <- b:
+	case <-c.done:
+	default:
+		c.tooSlow()
+	}
+}
+
+func (c *wsConn) tooSlow() {
+	c.s.metrics.rejections.WithLabelValues("slow_client").Inc()
+	c.close(websocket.ClosePolicyViolation, "client too slow: messages queued beyond the limit")
+}
+
+// write sends queued messages and keep-alive pings until the connection
+// closes.
+func (c *wsConn) write() {
+	ping := time.NewTicker(wsPingEvery)
+	defer ping.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case b := <-c.out:
+			c.conn.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
+			if err := c.conn.WriteMessage(websocket.TextMessage, b); err != nil {
+				c.close(websocket.CloseAbnormalClosure, "")
+				return
+			}
+		case <-ping.C:
+			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(wsWriteTimeout)); err != nil {
+				c.close(websocket.CloseAbnormalClosure, "")
+				return
+			}
+		}
+	}
+}
+
+// close ends the connection once, telling the client why when there is a
+// reason to give.
+func (c *wsConn) close(code int, reason string) {
+	c.closeOnce.Do(func() {
+		close(c.done)
+		if code != websocket.CloseAbnormalClosure {
+			c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+		}
+		c.conn.Close()
+	})
+}
+
+// subscribe starts a subscription owned by the gateway. Only newHeads is
+// served so far.
+func (c *wsConn) subscribe(params json.RawMessage) (string, error) {
+	var args []json.RawMessage
+	if err := json.Unmarshal(params, &args); err != nil || len(args) == 0 {
+		return "", fmt.Errorf("eth_subscribe takes the subscription type first")
+	}
+	var kind string
+	if err := json.Unmarshal(args[0], &kind); err != nil || kind != "newHeads" {
+		return "", fmt.Errorf("unsupported subscription %s: this gateway serves newHeads", args[0])
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.subs) >= wsMaxSubscriptions {
+		return "", fmt.Errorf("too many subscriptions on this connection (limit %d)", wsMaxSubscriptions)
+	}
+	var raw [16]byte
+	rand.Read(raw[:])
+	id := hexutil.Encode(raw[:])
+	headers := make(chan json.RawMessage, wsQueue)
+	stop := c.s.heads.subscribe(headers, c.tooSlow)
+	c.subs[id] = stop
+	c.s.metrics.wsSubs.Inc()
+	go func() {
+		for {
+			select {
+			case <-c.done:
+				return
+			case h := <-headers:
+				c.send(notification{JSONRPC: "2.0", Method: "eth_subscription", Params: notificationParams{Subscription: id, Result: h}})
+			}
+		}
+	}()
+	return id, nil
+}
+
+func (c *wsConn) unsubscribe(id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	stop, ok := c.subs[id]
+	if ok {
+		stop()
+		delete(c.subs, id)
+		c.s.metrics.wsSubs.Dec()
+	}
+	return ok
+}
+
+func (c *wsConn) unsubscribeAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, stop := range c.subs {
+		stop()
+		delete(c.subs, id)
+		c.s.metrics.wsSubs.Dec()
+	}
+}
+
+type notification struct {
+	JSONRPC string             `json:"jsonrpc"`
+	Method  string             `json:"method"`
+	Params  notificationParams `json:"params"`
+}
+
+type notificationParams struct {
+	Subscription string          `json:"subscription"`
+	Result       json.RawMessage `json:"result"`
+}
