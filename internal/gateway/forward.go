@@ -51,7 +51,13 @@ func (s *Server) forwardReads(ctx context.Context, pending []*call) {
 	for _, c := range pending {
 		lastErr[c] = errNoFitUpstream
 	}
-	for _, u := range s.router.candidates() {
+	var need uint64
+	for _, c := range pending {
+		if n, ok := blockNeeded(&c.req); ok {
+			need = max(need, n)
+		}
+	}
+	for _, u := range s.router.candidatesFor(need) {
 		if len(pending) == 0 || ctx.Err() != nil {
 			break
 		}

@@ -7,7 +7,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -24,6 +26,8 @@ type Router struct {
 	log       *slog.Logger
 	metrics   *routerMetrics
 	view      atomic.Pointer[View]
+	mu        sync.Mutex // serialises refresh
+	clock     headClock
 	changes   latest.Value[uint64] // counts view rebuilds, for watchers
 	next      atomic.Uint64        // round-robin start among fit upstreams
 }
@@ -56,13 +60,22 @@ type RouterConfig struct {
 	// OutlierGap is how far above the median head a head may be and
 	// still be believed (0: any).
 	OutlierGap uint64
+	// Now is the clock (default time.Now).
+	Now func() time.Time
 }
+
+// rejudgeEvery is how often the router looks again without news from the
+// probes, to catch a node that has gone quiet.
+const rejudgeEvery = 100 * time.Millisecond
 
 // NewRouter returns a router over upstreams, with its metrics registered
 // on reg. It starts nothing.
 func NewRouter(upstreams []*Upstream, cfg RouterConfig, log *slog.Logger, reg prometheus.Registerer) (*Router, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	r := &Router{upstreams: upstreams, cfg: cfg, log: log}
 	r.refresh()
@@ -82,12 +95,15 @@ func (r *Router) Run(ctx context.Context) error {
 		defer stop()
 		go relay(ctx, ch, changed)
 	}
+	tick := time.NewTicker(rejudgeEvery)
+	defer tick.Stop()
 	for {
 		r.refresh()
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-changed:
+		case <-tick.C:
 		}
 	}
 }
@@ -118,11 +134,16 @@ func (r *Router) View() View { return *r.view.Load() }
 // refresh rebuilds the view from the probes' statuses and logs every
 // upstream whose fitness changed.
 func (r *Router) refresh() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	statuses := make([]probe.Status, len(r.upstreams))
 	for i, u := range r.upstreams {
 		statuses[i] = u.probe.Status()
 	}
 	v := judge(statuses, r.cfg)
+	now := r.cfg.Now()
+	r.clock.observe(v.Head, now)
+	r.clock.markStalled(&v, now)
 	old := r.view.Swap(&v)
 	r.changes.Set(r.changes.Get() + 1)
 	if old != nil {
@@ -200,6 +221,26 @@ func agreedHead(heads []uint64, gap uint64) uint64 {
 		}
 	}
 	return head
+}
+
+// candidatesFor returns the candidates whose head has reached block need,
+// in the same order, or every candidate when none has: then the answer
+// ("no such block") is the same everywhere.
+func (r *Router) candidatesFor(need uint64) []*Upstream {
+	all := r.candidates()
+	if need == 0 {
+		return all
+	}
+	have := make([]*Upstream, 0, len(all))
+	for _, u := range all {
+		if u.probe.Status().Head.Number >= need {
+			have = append(have, u)
+		}
+	}
+	if len(have) == 0 {
+		return all
+	}
+	return have
 }
 
 // syncingBehind reports whether a node syncs towards a block more than

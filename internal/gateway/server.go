@@ -44,6 +44,7 @@ type Server struct {
 	cfg     Config
 	heads   *headFeed
 	conns   sync.Map // open *wsConn
+	served  watermark
 	router  *Router
 	keys    *Keys
 	limiter *limiter
@@ -163,6 +164,7 @@ func (s *Server) exchange(ctx context.Context, body []byte, key, ip string, subs
 	}
 	s.subscriptionCalls(calls, subs)
 	s.forward(ctx, calls)
+	s.keepMonotonic(calls)
 	answers := make([]response, 0, len(calls))
 	for _, c := range calls {
 		s.metrics.calls.WithLabelValues(methodLabel(c.req.Method), result(c.answer)).Inc()
