@@ -66,6 +66,12 @@ type Gateway struct {
 	// BroadcastWrites sends eth_sendRawTransaction to every fit node at
 	// once; by default it goes to one, and is never retried.
 	BroadcastWrites bool `yaml:"broadcastWrites"`
+	// Fallback serves from the references, in order, when no node of the
+	// fleet is fit (default false: answer -32002 instead).
+	Fallback bool `yaml:"fallback"`
+	// MinPeers is the fewest devp2p peers a node may have and be served
+	// from (default 0).
+	MinPeers uint64 `yaml:"minPeers"`
 	// MaxBatch caps the number of calls in one batch (default 100).
 	MaxBatch int `yaml:"maxBatch"`
 	// MaxBodyBytes caps a request body (default 5 MiB).

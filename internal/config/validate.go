@@ -73,6 +73,9 @@ func (c *Config) validate(ps *problems) {
 
 	g := c.Gateway
 	checkListen(ps, "gateway.listen", g.Listen)
+	if g.Fallback && len(c.References) == 0 {
+		ps.add("gateway.fallback", "needs at least one entry in references")
+	}
 	if g.MaxBatch < 1 {
 		ps.add("gateway.maxBatch", "must be at least 1, got %d", g.MaxBatch)
 	}

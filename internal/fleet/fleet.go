@@ -181,10 +181,15 @@ func (f *Fleet) startProbes(nodes []node) ([]*gateway.Upstream, error) {
 func (f *Fleet) startGateway(upstreams []*gateway.Upstream) error {
 	g := f.opts.Config.Gateway
 	log := f.log.With("part", "gateway")
-	router, err := gateway.NewRouter(upstreams, gateway.RouterConfig{
+	references, err := f.dialReferences()
+	if err != nil {
+		return err
+	}
+	router, err := gateway.NewRouter(upstreams, references, gateway.RouterConfig{
 		MaxLag:     *g.MaxLag,
 		ChainID:    f.opts.Config.Network.ChainID,
 		OutlierGap: *g.OutlierGap,
+		MinPeers:   g.MinPeers,
 	}, log, f.opts.Registry)
 	if err != nil {
 		return err
@@ -202,6 +207,26 @@ func (f *Fleet) startGateway(upstreams []*gateway.Upstream) error {
 	addr, err := f.serve("gateway", g.Listen, srv.Handler(), g.TLS, timeouts{g.ReadHeaderTimeout, g.IdleTimeout})
 	f.gatewayAddr = addr
 	return err
+}
+
+// dialReferences returns the references as upstreams of last resort when
+// the gateway falls back to them, and none otherwise.
+func (f *Fleet) dialReferences() ([]*gateway.Upstream, error) {
+	cfg := f.opts.Config
+	if !cfg.Gateway.Fallback {
+		return nil, nil
+	}
+	var refs []*gateway.Upstream
+	for _, r := range cfg.References {
+		c, err := rpc.DialOptions(context.Background(), r.RPC.Reveal(), rpc.WithHTTPClient(upstreamHTTP))
+		if err != nil {
+			// The error may quote the URL, which may carry a key.
+			return nil, fmt.Errorf("fleet: reference %s (%s): cannot dial", r.Name, r.RPC)
+		}
+		f.stops = append(f.stops, func() error { c.Close(); return nil })
+		refs = append(refs, gateway.NewReference(r.Name, c))
+	}
+	return refs, nil
 }
 
 // gatewayConfig turns the fleet description's gateway section into the

@@ -66,7 +66,7 @@ func (s *Server) forwardReads(ctx context.Context, pending []*call) {
 			reqs[i] = &c.req
 		}
 		results, errs, err := u.send(ctx, reqs)
-		s.router.metrics.attempt(u.name, err)
+		s.router.metrics.attempt(u, err)
 		if err != nil {
 			s.log.Debug("upstream failed, trying the next", "upstream", u.name, "err", err)
 			for _, c := range pending {
@@ -114,7 +114,7 @@ func (s *Server) forwardWrite(ctx context.Context, c *call) *response {
 		go func() {
 			defer wg.Done()
 			results, errs, err := u.send(sendCtx, []*request{&c.req})
-			s.router.metrics.attempt(u.name, err)
+			s.router.metrics.attempt(u, err)
 			if err != nil {
 				outcomes <- outcome{err: err}
 				return

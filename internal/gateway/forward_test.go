@@ -12,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/ethfleet/ethfleet/internal/await"
 )
@@ -52,7 +53,7 @@ func serveTxNode(t *testing.T, n *txNode) string {
 func serveWith(t *testing.T, cfg Config, ups ...*Upstream) string {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	r, err := NewRouter(ups, RouterConfig{MaxLag: 2}, nil, reg)
+	r, err := NewRouter(ups, nil, RouterConfig{MaxLag: 2}, nil, reg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,5 +142,42 @@ func TestRetryableAnswerMovesOn(t *testing.T) {
 	url = serveWith(t, Config{}, upstream(t, "lagging", serveTxNode(t, &txNode{lagging: true}), true))
 	if _, got := post(t, url, balance); !strings.Contains(got, `"message":"header not found"`) {
 		t.Errorf("all lagging: %s", got)
+	}
+}
+
+func TestFallbackToReferences(t *testing.T) {
+	down := upstream(t, "node", serveNode(t, 5), false)
+	refClient, err := rpc.Dial(serveNode(t, 6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer refClient.Close()
+	ref := NewReference("infura", refClient)
+
+	reg := prometheus.NewRegistry()
+	r, err := NewRouter([]*Upstream{down}, []*Upstream{ref}, RouterConfig{MaxLag: 2}, nil, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewServer(Config{MaxBatch: 10, MaxBodyBytes: 1 << 20, RequestTimeout: 5 * time.Second}, r, nil, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s)
+	defer hs.Close()
+	if _, got := post(t, hs.URL, `{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}`); got != `{"jsonrpc":"2.0","id":1,"result":"0x6"}` {
+		t.Fatalf("with no fit node: %s", got)
+	}
+	if n := testutil.ToFloat64(r.metrics.fallbacks.WithLabelValues("infura")); n != 1 {
+		t.Errorf("fallbacks counted %v, want 1", n)
+	}
+	// A fit node is always preferred.
+	down.probe.(*fakeProbe).Set(fitStatus("node", 5))
+	r.refresh()
+	if _, got := post(t, hs.URL, `{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}`); got != `{"jsonrpc":"2.0","id":1,"result":"0x6"}` && !strings.Contains(got, `"0x5"`) {
+		t.Fatalf("with a fit node: %s", got)
+	}
+	if n := testutil.ToFloat64(r.metrics.fallbacks.WithLabelValues("infura")); n != 1 {
+		t.Errorf("reference used while a node was fit (%v uses)", n)
 	}
 }

@@ -42,7 +42,8 @@ func newServerMetrics(reg prometheus.Registerer) (*serverMetrics, error) {
 // routerMetrics count attempts against each upstream and export the
 // router's view of the fleet.
 type routerMetrics struct {
-	attempts *prometheus.CounterVec
+	attempts  *prometheus.CounterVec
+	fallbacks *prometheus.CounterVec
 }
 
 func newRouterMetrics(reg prometheus.Registerer, r *Router) (*routerMetrics, error) {
@@ -52,7 +53,11 @@ func newRouterMetrics(reg prometheus.Registerer, r *Router) (*routerMetrics, err
 			Help: "Calls or batches sent to each upstream, by result (ok: answered, transport_error: no answer).",
 		}, []string{"upstream", "result"}),
 	}
-	for _, c := range []prometheus.Collector{m.attempts, viewCollector{r}} {
+	m.fallbacks = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ethfleet_gateway_fallback_total",
+		Help: "Calls or batches sent to a reference because no node of the fleet was fit.",
+	}, []string{"reference"})
+	for _, c := range []prometheus.Collector{m.attempts, m.fallbacks, viewCollector{r}} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -60,14 +65,17 @@ func newRouterMetrics(reg prometheus.Registerer, r *Router) (*routerMetrics, err
 	return m, nil
 }
 
-// attempt counts one call or batch sent to upstream; err is its transport
+// attempt counts one call or batch sent to u; err is its transport
 // failure, if any.
-func (m *routerMetrics) attempt(upstream string, err error) {
+func (m *routerMetrics) attempt(u *Upstream, err error) {
 	result := "ok"
 	if err != nil {
 		result = "transport_error"
 	}
-	m.attempts.WithLabelValues(upstream, result).Inc()
+	m.attempts.WithLabelValues(u.name, result).Inc()
+	if u.reference {
+		m.fallbacks.WithLabelValues(u.name).Inc()
+	}
 }
 
 // viewCollector exports the router's current view at scrape time.

@@ -22,6 +22,7 @@ import (
 // an upstream for a request reads one pointer.
 type Router struct {
 	upstreams []*Upstream
+	fallbacks []*Upstream
 	cfg       RouterConfig
 	log       *slog.Logger
 	metrics   *routerMetrics
@@ -60,6 +61,8 @@ type RouterConfig struct {
 	// OutlierGap is how far above the median head a head may be and
 	// still be believed (0: any).
 	OutlierGap uint64
+	// MinPeers is the fewest devp2p peers a fit node may have.
+	MinPeers uint64
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -68,16 +71,17 @@ type RouterConfig struct {
 // probes, to catch a node that has gone quiet.
 const rejudgeEvery = 100 * time.Millisecond
 
-// NewRouter returns a router over upstreams, with its metrics registered
-// on reg. It starts nothing.
-func NewRouter(upstreams []*Upstream, cfg RouterConfig, log *slog.Logger, reg prometheus.Registerer) (*Router, error) {
+// NewRouter returns a router over the fleet's own upstreams, falling back
+// to references (made with NewReference) only when none is fit, with its
+// metrics registered on reg. It starts nothing.
+func NewRouter(upstreams, references []*Upstream, cfg RouterConfig, log *slog.Logger, reg prometheus.Registerer) (*Router, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	r := &Router{upstreams: upstreams, cfg: cfg, log: log}
+	r := &Router{upstreams: upstreams, fallbacks: references, cfg: cfg, log: log}
 	r.refresh()
 	m, err := newRouterMetrics(reg, r)
 	if err != nil {
@@ -188,6 +192,8 @@ func judge(statuses []probe.Status, cfg RouterConfig) View {
 			}
 		case s.HeadSeen.IsZero():
 			st.Reason = "no head seen yet"
+		case s.Peers < cfg.MinPeers:
+			st.Reason = fmt.Sprintf("%d peers, fewer than %d", s.Peers, cfg.MinPeers)
 		case cfg.OutlierGap > 0 && s.Head.Number > v.Head+cfg.OutlierGap:
 			st.Reason = fmt.Sprintf("head %d is far above the fleet's %d: not believed", s.Head.Number, v.Head)
 		case st.Lag > maxLag:
@@ -228,7 +234,7 @@ func agreedHead(heads []uint64, gap uint64) uint64 {
 // ("no such block") is the same everywhere.
 func (r *Router) candidatesFor(need uint64) []*Upstream {
 	all := r.candidates()
-	if need == 0 {
+	if need == 0 || len(all) > 0 && all[0].reference {
 		return all
 	}
 	have := make([]*Upstream, 0, len(all))
@@ -263,7 +269,10 @@ func (r *Router) candidates() []*Upstream {
 		}
 	}
 	n := len(fit)
-	if n < 2 {
+	if n == 0 {
+		return r.fallbacks
+	}
+	if n == 1 {
 		return fit
 	}
 	start := int(r.next.Add(1) % uint64(n))

@@ -15,7 +15,7 @@ type fakeProbe struct{ latest.Value[probe.Status] }
 func (f *fakeProbe) Status() probe.Status { return f.Get() }
 
 func fitStatus(name string, head uint64) probe.Status {
-	return probe.Status{Name: name, Up: true, ChainID: 1337, Head: probe.Head{Number: head}, HeadSeen: time.Unix(1, 0)}
+	return probe.Status{Name: name, Up: true, ChainID: 1337, Peers: 3, Head: probe.Head{Number: head}, HeadSeen: time.Unix(1, 0)}
 }
 
 func TestJudge(t *testing.T) {
@@ -29,6 +29,8 @@ func TestJudge(t *testing.T) {
 	farBehind.Syncing, farBehind.SyncTarget = true, 900
 	otherChain := fitStatus("o", 900)
 	otherChain.ChainID = 1
+	lonely := fitStatus("l", 10)
+	lonely.Peers = 0
 	fresh := fitStatus("f", 0)
 	fresh.HeadSeen = time.Time{}
 
@@ -56,12 +58,13 @@ func TestJudge(t *testing.T) {
 		{"two nodes: the higher is believed", []probe.Status{fitStatus("a", 100), fitStatus("b", 10_000)}, 2, 0, 10_000, []bool{false, true},
 			[]string{"9900 blocks behind the fleet", ""}},
 		{"wrong chain", []probe.Status{otherChain, fitStatus("a", 5)}, 2, 1337, 5, []bool{false, true}, []string{"on chain 1, not 1337", ""}},
+		{"too few peers", []probe.Status{lonely, fitStatus("a", 10)}, 2, 0, 10, []bool{false, true}, []string{"0 peers, fewer than 1", ""}},
 		{"no head yet", []probe.Status{fresh, fitStatus("a", 1)}, 2, 0, 1, []bool{false, true}, []string{"no head seen yet", ""}},
 		{"nothing fit", []probe.Status{down}, 2, 0, 0, []bool{false}, []string{"unreachable: connection refused"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v := judge(tt.statuses, RouterConfig{MaxLag: tt.maxLag, ChainID: tt.chainID, OutlierGap: 32})
+			v := judge(tt.statuses, RouterConfig{MaxLag: tt.maxLag, ChainID: tt.chainID, OutlierGap: 32, MinPeers: 1})
 			if v.Head != tt.head {
 				t.Errorf("head = %d, want %d", v.Head, tt.head)
 			}

@@ -77,7 +77,7 @@ func newRegistry() *prometheus.Registry { return prometheus.NewRegistry() }
 
 func newTestRouter(t *testing.T, ups []*Upstream) *Router {
 	t.Helper()
-	r, err := NewRouter(ups, RouterConfig{MaxLag: 2}, nil, prometheus.NewRegistry())
+	r, err := NewRouter(ups, nil, RouterConfig{MaxLag: 2}, nil, prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func newTestRouter(t *testing.T, ups []*Upstream) *Router {
 func serveGateway(t *testing.T, ups ...*Upstream) (string, *Router) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	r, err := NewRouter(ups, RouterConfig{MaxLag: 2}, nil, reg)
+	r, err := NewRouter(ups, nil, RouterConfig{MaxLag: 2}, nil, reg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ func TestStalledNodeIsUnfitWithinOneInterval(t *testing.T) {
 	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
 	a, b := &fakeProbe{}, &fakeProbe{}
 	ups := []*Upstream{NewUpstream("a", nil, a), NewUpstream("b", nil, b)}
-	r, err := NewRouter(ups, RouterConfig{MaxLag: 2, Now: clock.now}, nil, prometheus.NewRegistry())
+	r, err := NewRouter(ups, nil, RouterConfig{MaxLag: 2, Now: clock.now}, nil, prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}

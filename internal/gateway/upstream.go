@@ -23,9 +23,10 @@ type StatusSource interface {
 // Upstream is one node the gateway forwards to, with the probe that judges
 // it.
 type Upstream struct {
-	name   string
-	client *rpc.Client
-	probe  StatusSource
+	name      string
+	client    *rpc.Client
+	probe     StatusSource
+	reference bool // an outside provider, used only when no node is fit
 
 	inflight atomic.Int64
 	latency  atomic.Uint64 // EWMA of round trips in seconds, as float64 bits
@@ -66,6 +67,12 @@ func (u *Upstream) observe(d time.Duration) {
 // does not close the client.
 func NewUpstream(name string, client *rpc.Client, p StatusSource) *Upstream {
 	return &Upstream{name: name, client: client, probe: p}
+}
+
+// NewReference returns an outside provider (Infura, say) as an upstream of
+// last resort: the router offers it only when no node of the fleet is fit.
+func NewReference(name string, client *rpc.Client) *Upstream {
+	return &Upstream{name: name, client: client, reference: true}
 }
 
 // Name is the upstream's name.
