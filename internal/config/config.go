@@ -72,6 +72,11 @@ type Gateway struct {
 	// MinPeers is the fewest devp2p peers a node may have and be served
 	// from (default 0).
 	MinPeers uint64 `yaml:"minPeers"`
+	// Cache keeps answers that cannot change.
+	Cache Cache `yaml:"cache"`
+	// MergeInFlight answers identical reads in flight at the same moment
+	// from one upstream fetch (default true).
+	MergeInFlight *bool `yaml:"mergeInFlight"`
 	// MaxBatch caps the number of calls in one batch (default 100).
 	MaxBatch int `yaml:"maxBatch"`
 	// MaxBodyBytes caps a request body (default 5 MiB).
@@ -95,6 +100,12 @@ type Gateway struct {
 	CORS CORS `yaml:"cors"`
 	// TLS serves HTTPS when both files are set.
 	TLS TLS `yaml:"tls"`
+}
+
+// Cache bounds the gateway's cache.
+type Cache struct {
+	// MaxBytes is its size (default 64 MiB; 0 turns it off).
+	MaxBytes *int64 `yaml:"maxBytes"`
 }
 
 // Methods is the gateway's method policy. A rule is a method name

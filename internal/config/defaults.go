@@ -15,6 +15,7 @@ const (
 	DefaultGatewayListen  = "127.0.0.1:8545"
 	DefaultMaxLag         = 2
 	DefaultOutlierGap     = 32
+	DefaultCacheBytes     = 64 << 20
 	DefaultMaxBatch       = 100
 	DefaultMaxBodyBytes   = 5 << 20
 	DefaultRequestTimeout = 30 * time.Second
@@ -60,6 +61,12 @@ func (c *Config) applyDefaults() {
 	}
 	if g.OutlierGap == nil {
 		g.OutlierGap = ptr[uint64](DefaultOutlierGap)
+	}
+	if g.Cache.MaxBytes == nil {
+		g.Cache.MaxBytes = ptr[int64](DefaultCacheBytes)
+	}
+	if g.MergeInFlight == nil {
+		g.MergeInFlight = ptr(true)
 	}
 	if g.MaxBatch == 0 {
 		g.MaxBatch = DefaultMaxBatch

@@ -73,6 +73,9 @@ func (c *Config) validate(ps *problems) {
 
 	g := c.Gateway
 	checkListen(ps, "gateway.listen", g.Listen)
+	if *g.Cache.MaxBytes < 0 {
+		ps.add("gateway.cache.maxBytes", "must not be negative, got %d", *g.Cache.MaxBytes)
+	}
 	if g.Fallback && len(c.References) == 0 {
 		ps.add("gateway.fallback", "needs at least one entry in references")
 	}

@@ -253,6 +253,8 @@ func gatewayConfig(g config.Gateway) gateway.Config {
 		Policy:          gateway.Policy{Deny: deny, Allow: g.Methods.Allow},
 		BroadcastWrites: g.BroadcastWrites,
 		CORSOrigins:     g.CORS.Origins,
+		CacheBytes:      *g.Cache.MaxBytes,
+		MergeInFlight:   *g.MergeInFlight,
 		Keys:            keys,
 		Limits: gateway.RateLimits{
 			PerKey:     limit(g.RateLimit.PerKey),

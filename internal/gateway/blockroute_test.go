@@ -1,12 +1,10 @@
 package gateway
 
 import (
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
-	"github.com/ethereum/go-ethereum/rpc"
 )
 
 // headNode has the blocks up to its head and nothing after.
@@ -23,13 +21,7 @@ func (n headNode) GetBlockByNumber(number hexutil.Uint64, full bool) map[string]
 
 func serveHeadNode(t *testing.T, name string, head uint64) *Upstream {
 	t.Helper()
-	srv := rpc.NewServer()
-	if err := srv.RegisterName("eth", headNode{head}); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { hs.Close(); srv.Stop() })
-	u := upstream(t, name, hs.URL, true)
+	u := upstream(t, name, serveRPC(t, headNode{head}), true)
 	u.probe.(*fakeProbe).Set(fitStatus(name, head))
 	return u
 }

@@ -39,14 +39,71 @@ func (s *Server) forward(ctx context.Context, calls []call) {
 	s.forwardReads(ctx, reads)
 }
 
-// forwardReads sends the calls to the fit upstreams in turn, as one call or
-// one batch. What an upstream fails to deliver (a transport failure) or
-// answers in a way another upstream may not (a block it does not have yet)
-// moves on to the next upstream; every other answer is final.
+// forwardReads answers reads from the cache where it can, merges a lone
+// read with an identical one in flight, fetches the rest, and keeps what
+// may be kept.
 func (s *Server) forwardReads(ctx context.Context, pending []*call) {
 	if len(pending) == 0 {
 		return
 	}
+	finalized := s.router.View().Finalized
+	keys := map[*call]string{}
+	if s.cache != nil {
+		var misses []*call
+		for _, c := range pending {
+			key, ok := cacheKey(&c.req, finalized)
+			if ok {
+				if b, hit := s.cache.entries.Get(key); hit {
+					s.metrics.cache.WithLabelValues("hit").Inc()
+					c.answer = &response{JSONRPC: "2.0", ID: idOrNull(c.req.ID), Result: b}
+					continue
+				}
+				s.metrics.cache.WithLabelValues("miss").Inc()
+				keys[c] = key
+			}
+			misses = append(misses, c)
+		}
+		pending = misses
+	}
+	switch {
+	case len(pending) == 1 && s.cfg.MergeInFlight:
+		s.fetchMerged(ctx, pending[0])
+	case len(pending) > 0:
+		s.fetch(ctx, pending)
+	}
+	for c, key := range keys {
+		if c.answer.Error == nil && keepable(&c.req, c.answer.Result, nil, finalized) {
+			s.cache.entries.Add(key, c.answer.Result)
+		}
+	}
+}
+
+// fetchMerged answers c from one upstream fetch shared with every
+// identical call in flight at the same moment. The fetch runs on its own
+// context, bounded by the request timeout, so that one client leaving does
+// not fail the others.
+func (s *Server) fetchMerged(ctx context.Context, c *call) {
+	key := c.req.Method + "\x00" + string(compactJSON(c.req.Params))
+	v, _, shared := s.inflight.Do(key, func() (any, error) {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.RequestTimeout)
+		defer cancel()
+		own := &call{req: c.req}
+		s.fetch(fctx, []*call{own})
+		return own.answer, nil
+	})
+	if shared {
+		s.metrics.merged.Inc()
+	}
+	answer := *v.(*response)
+	answer.ID = idOrNull(c.req.ID)
+	c.answer = &answer
+}
+
+// fetch sends the calls to the fit upstreams in turn, as one call or one
+// batch. What an upstream fails to deliver (a transport failure) or
+// answers in a way another upstream may not (a block it does not have yet)
+// moves on to the next upstream; every other answer is final.
+func (s *Server) fetch(ctx context.Context, pending []*call) {
 	lastErr := make(map[*call]error, len(pending))
 	for _, c := range pending {
 		lastErr[c] = errNoFitUpstream

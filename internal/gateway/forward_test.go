@@ -39,16 +39,7 @@ func (a txAPI) GetBalance(addr common.Address, block string) (*hexutil.Big, erro
 
 func (a txAPI) BlockNumber() hexutil.Uint64 { return 7 }
 
-func serveTxNode(t *testing.T, n *txNode) string {
-	t.Helper()
-	srv := rpc.NewServer()
-	if err := srv.RegisterName("eth", txAPI{n}); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { hs.Close(); srv.Stop() })
-	return hs.URL
-}
+func serveTxNode(t *testing.T, n *txNode) string { return serveRPC(t, txAPI{n}) }
 
 func serveWith(t *testing.T, cfg Config, ups ...*Upstream) string {
 	t.Helper()

@@ -11,6 +11,8 @@ type serverMetrics struct {
 	duration   prometheus.Histogram
 	wsConns    prometheus.Gauge
 	wsSubs     prometheus.Gauge
+	cache      *prometheus.CounterVec
+	merged     prometheus.Counter
 }
 
 func newServerMetrics(reg prometheus.Registerer) (*serverMetrics, error) {
@@ -31,7 +33,15 @@ func newServerMetrics(reg prometheus.Registerer) (*serverMetrics, error) {
 	}
 	m.wsConns = prometheus.NewGauge(prometheus.GaugeOpts{Name: "ethfleet_gateway_ws_connections", Help: "Open WebSocket connections."})
 	m.wsSubs = prometheus.NewGauge(prometheus.GaugeOpts{Name: "ethfleet_gateway_ws_subscriptions", Help: "Live subscriptions over WebSocket."})
-	for _, c := range []prometheus.Collector{m.calls, m.rejections, m.duration, m.wsConns, m.wsSubs} {
+	m.cache = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ethfleet_gateway_cache_total",
+		Help: "Cacheable calls, by result (hit, miss).",
+	}, []string{"result"})
+	m.merged = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "ethfleet_gateway_merged_total",
+		Help: "Calls answered by an upstream fetch shared with identical calls in flight (each participant counts).",
+	})
+	for _, c := range []prometheus.Collector{m.calls, m.rejections, m.duration, m.wsConns, m.wsSubs, m.cache, m.merged} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -37,7 +37,10 @@ type Router struct {
 type View struct {
 	// Head is the fleet's head: the highest head among upstreams that
 	// answer and do not sync.
-	Head      uint64          `json:"head"`
+	Head uint64 `json:"head"`
+	// Finalized is the highest finalized block a fit upstream reports,
+	// never above Head; 0 where the chain has no finality.
+	Finalized uint64          `json:"finalized"`
 	Fit       int             `json:"fit"`
 	Upstreams []UpstreamState `json:"nodes"`
 }
@@ -201,6 +204,7 @@ func judge(statuses []probe.Status, cfg RouterConfig) View {
 		default:
 			st.Fit = true
 			v.Fit++
+			v.Finalized = min(max(v.Finalized, s.Finalized), v.Head)
 		}
 		v.Upstreams[i] = st
 	}

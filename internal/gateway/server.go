@@ -16,6 +16,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/singleflight"
 )
 
 // Config bounds what one client request may ask of the gateway and who may
@@ -35,21 +36,29 @@ type Config struct {
 	BroadcastWrites bool
 	// CORSOrigins may call from browsers, over HTTP and WebSocket.
 	CORSOrigins []string
+	// CacheBytes bounds the cache of answers that cannot change (0: no
+	// cache).
+	CacheBytes int64
+	// MergeInFlight answers identical reads in flight at the same moment
+	// from one upstream fetch.
+	MergeInFlight bool
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
 
 // Server answers JSON-RPC over HTTP from the router's fit upstreams.
 type Server struct {
-	cfg     Config
-	heads   *headFeed
-	conns   sync.Map // open *wsConn
-	served  watermark
-	router  *Router
-	keys    *Keys
-	limiter *limiter
-	log     *slog.Logger
-	metrics *serverMetrics
+	cfg      Config
+	heads    *headFeed
+	conns    sync.Map // open *wsConn
+	served   watermark
+	cache    *cache
+	inflight singleflight.Group
+	router   *Router
+	keys     *Keys
+	limiter  *limiter
+	log      *slog.Logger
+	metrics  *serverMetrics
 }
 
 // NewServer returns an HTTP handler serving from router, with its metrics
@@ -68,6 +77,7 @@ func NewServer(cfg Config, router *Router, log *slog.Logger, reg prometheus.Regi
 	return &Server{
 		cfg:     cfg,
 		heads:   newHeadFeed(router, log),
+		cache:   newCache(cfg.CacheBytes),
 		router:  router,
 		keys:    NewKeys(cfg.Keys),
 		limiter: newLimiter(cfg.Limits, cfg.Now),

@@ -32,16 +32,20 @@ func (revertError) Error() string          { return "execution reverted" }
 func (revertError) ErrorCode() int         { return 3 }
 func (revertError) ErrorData() interface{} { return "0x08c379a0" }
 
-func serveNode(t *testing.T, head uint64) string {
+// serveRPC serves service as the eth namespace of a hand-written node on
+// go-ethereum's real JSON-RPC server, and returns its URL.
+func serveRPC(t *testing.T, service any) string {
 	t.Helper()
 	srv := rpc.NewServer()
-	if err := srv.RegisterName("eth", nodeAPI{head: head}); err != nil {
+	if err := srv.RegisterName("eth", service); err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() { hs.Close(); srv.Stop() })
 	return hs.URL
 }
+
+func serveNode(t *testing.T, head uint64) string { return serveRPC(t, nodeAPI{head: head}) }
 
 // deadURL is a loopback address where nothing listens any more.
 func deadURL(t *testing.T) string {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -187,16 +188,18 @@ func (p *Probe) subscribe(ctx context.Context, heads chan *headJSON) (*rpc.Clien
 func (p *Probe) poll(ctx context.Context, c *rpc.Client) error {
 	var syncing json.RawMessage
 	var peers hexutil.Uint64
-	var head *headJSON
+	var head, finalized *headJSON
 	batch := []rpc.BatchElem{
 		{Method: "eth_syncing", Result: &syncing},
 		{Method: "net_peerCount", Result: &peers},
+		// Optional: chains without finality answer it with an error.
+		{Method: "eth_getBlockByNumber", Args: []any{"finalized", false}, Result: &finalized},
 	}
 	if p.cfg.WS == "" {
 		batch = append(batch, rpc.BatchElem{Method: "eth_getBlockByNumber", Args: []any{"latest", false}, Result: &head})
 	}
 	start := p.cfg.Now()
-	if err := p.batch(ctx, c, batch); err != nil {
+	if err := p.batch(ctx, c, batch, 2); err != nil {
 		return err
 	}
 	latency := p.cfg.Now().Sub(start)
@@ -210,19 +213,24 @@ func (p *Probe) poll(ctx context.Context, c *rpc.Client) error {
 	p.update(func(s *Status) {
 		s.Up, s.Err = true, ""
 		s.Syncing, s.SyncTarget, s.Peers, s.Latency = isSyncing, target, uint64(peers), Millis(latency)
+		s.Finalized = 0
+		if finalized != nil && batch[2].Error == nil {
+			s.Finalized = uint64(finalized.Number)
+		}
 	})
 	return nil
 }
 
-// batch sends one batch and fails if any element failed.
-func (p *Probe) batch(ctx context.Context, c *rpc.Client, elems []rpc.BatchElem) error {
+// batch sends one batch and fails if any element failed, except those at
+// the optional positions, whose errors the caller reads itself.
+func (p *Probe) batch(ctx context.Context, c *rpc.Client, elems []rpc.BatchElem, optional ...int) error {
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
 	defer cancel()
 	if err := c.BatchCallContext(ctx, elems); err != nil {
 		return err
 	}
-	for _, e := range elems {
-		if e.Error != nil {
+	for i, e := range elems {
+		if e.Error != nil && !slices.Contains(optional, i) {
 			return fmt.Errorf("%s: %w", e.Method, e.Error)
 		}
 	}

@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math/big"
 	"net/http/httptest"
 	"sync"
@@ -16,11 +17,12 @@ import (
 
 // fakeNode is a node's state served by go-ethereum's real JSON-RPC server.
 type fakeNode struct {
-	mu      sync.Mutex
-	head    uint64
-	syncing any
-	peers   uint64
-	calls   int
+	mu        sync.Mutex
+	head      uint64
+	finalized uint64
+	syncing   any
+	peers     uint64
+	calls     int
 }
 
 type ethAPI struct{ n *fakeNode }
@@ -32,14 +34,20 @@ func (a ethAPI) Syncing() any {
 	a.n.calls++
 	return a.n.syncing
 }
-func (a ethAPI) GetBlockByNumber(tag string, full bool) map[string]any {
+func (a ethAPI) GetBlockByNumber(tag string, full bool) (map[string]any, error) {
 	a.n.mu.Lock()
 	defer a.n.mu.Unlock()
+	if tag == "finalized" {
+		if a.n.finalized == 0 {
+			return nil, errors.New("finalized block not found")
+		}
+		return map[string]any{"number": hexutil.Uint64(a.n.finalized), "hash": common.Hash{1}, "timestamp": hexutil.Uint64(1)}, nil
+	}
 	return map[string]any{
 		"number":    hexutil.Uint64(a.n.head),
 		"hash":      common.BigToHash(new(big.Int).SetUint64(a.n.head + 1000)),
 		"timestamp": hexutil.Uint64(1_700_000_000 + a.n.head),
-	}
+	}, nil
 }
 
 type netAPI struct{ n *fakeNode }
@@ -122,6 +130,13 @@ func TestPolledStatus(t *testing.T) {
 		t.Errorf("sync target = %d, want 32", s.SyncTarget)
 	}
 	await(t, p, "new head", func(s Status) bool { return s.Head.Number == 9 })
+	if s := p.Status(); s.Finalized != 0 || !s.Up {
+		t.Errorf("a chain without finality: finalized %d, up %v", s.Finalized, s.Up)
+	}
+	n.mu.Lock()
+	n.finalized = 4
+	n.mu.Unlock()
+	await(t, p, "finalized", func(s Status) bool { return s.Finalized == 4 })
 
 	hs.CloseClientConnections()
 	hs.Close()

@@ -24,6 +24,9 @@ type Status struct {
 	// Head is the newest head seen, and HeadSeen when it was first seen.
 	Head     Head      `json:"head"`
 	HeadSeen time.Time `json:"headSeen"`
+	// Finalized is the node's finalized block number, 0 where the chain
+	// has no finality (proof of work) or the node does not know it yet.
+	Finalized uint64 `json:"finalized"`
 	// Syncing is the node's own claim (eth_syncing); SyncTarget is the
 	// highest block it reported syncing towards.
 	Syncing    bool   `json:"syncing"`
