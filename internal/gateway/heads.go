@@ -24,8 +24,11 @@ type headFeed struct {
 	router *Router
 	log    *slog.Logger
 
-	mu   sync.Mutex
-	subs map[chan<- json.RawMessage]func() // subscriber -> called when it falls behind
+	mu      sync.Mutex
+	subs    map[chan<- json.RawMessage]func() // subscriber -> called when it falls behind
+	logSubs map[*logSub]struct{}
+
+	recentLogs []blockLogs // logs sent for the newest blocks, oldest first
 
 	last     uint64
 	lastHash common.Hash
@@ -33,7 +36,10 @@ type headFeed struct {
 }
 
 func newHeadFeed(r *Router, log *slog.Logger) *headFeed {
-	return &headFeed{router: r, log: log, subs: map[chan<- json.RawMessage]func(){}}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &headFeed{router: r, log: log, subs: map[chan<- json.RawMessage]func(){}, logSubs: map[*logSub]struct{}{}}
 }
 
 // subscribe adds ch, which receives each head's header; if ch is full when
@@ -91,6 +97,7 @@ func (f *headFeed) advance(ctx context.Context) {
 			return // the next view change tries again from here
 		}
 		f.publish(header)
+		f.publishLogs(ctx, n, h)
 		f.last, f.lastHash = n, h
 	}
 }

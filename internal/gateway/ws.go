@@ -192,16 +192,32 @@ func (c *wsConn) close(code int, reason string) {
 	})
 }
 
-// subscribe starts a subscription owned by the gateway. Only newHeads is
-// served so far.
+// subscribe starts a subscription owned by the gateway: newHeads, or logs
+// with a filter.
 func (c *wsConn) subscribe(params json.RawMessage) (string, error) {
 	var args []json.RawMessage
 	if err := json.Unmarshal(params, &args); err != nil || len(args) == 0 {
 		return "", fmt.Errorf("eth_subscribe takes the subscription type first")
 	}
 	var kind string
-	if err := json.Unmarshal(args[0], &kind); err != nil || kind != "newHeads" {
-		return "", fmt.Errorf("unsupported subscription %s: this gateway serves newHeads", args[0])
+	json.Unmarshal(args[0], &kind)
+	events := make(chan json.RawMessage, wsQueue)
+	var start func() (stop func())
+	switch kind {
+	case "newHeads":
+		start = func() func() { return c.s.heads.subscribe(events, c.tooSlow) }
+	case "logs":
+		var raw json.RawMessage
+		if len(args) > 1 {
+			raw = args[1]
+		}
+		filter, err := parseLogFilter(raw)
+		if err != nil {
+			return "", err
+		}
+		start = func() func() { return c.s.heads.subscribeLogs(filter, events, c.tooSlow) }
+	default:
+		return "", fmt.Errorf("unsupported subscription %s: this gateway serves newHeads and logs", args[0])
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -211,17 +227,15 @@ func (c *wsConn) subscribe(params json.RawMessage) (string, error) {
 	var raw [16]byte
 	rand.Read(raw[:])
 	id := hexutil.Encode(raw[:])
-	headers := make(chan json.RawMessage, wsQueue)
-	stop := c.s.heads.subscribe(headers, c.tooSlow)
-	c.subs[id] = stop
+	c.subs[id] = start()
 	c.s.metrics.wsSubs.Inc()
 	go func() {
 		for {
 			select {
 			case <-c.done:
 				return
-			case h := <-headers:
-				c.send(notification{JSONRPC: "2.0", Method: "eth_subscription", Params: notificationParams{Subscription: id, Result: h}})
+			case e := <-events:
+				c.send(notification{JSONRPC: "2.0", Method: "eth_subscription", Params: notificationParams{Subscription: id, Result: e}})
 			}
 		}
 	}()

@@ -2,14 +2,18 @@ package gateway_test
 
 import (
 	"context"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/rpc"
 
+	"github.com/ethfleet/ethfleet/internal/devnet"
 	"github.com/ethfleet/ethfleet/internal/fleet/fleettest"
 )
 
@@ -79,8 +83,8 @@ func TestCallsOverWebSocket(t *testing.T) {
 	if batch[0].Error != nil || batch[1].Error == nil || !strings.Contains(batch[1].Error.Error(), "not available on this gateway") {
 		t.Errorf("batch over WS: %v / %v", batch[0].Error, batch[1].Error)
 	}
-	if _, err := c.EthSubscribe(ctx, make(chan any), "logs", map[string]any{}); err == nil || !strings.Contains(err.Error(), "this gateway serves newHeads") {
-		t.Errorf("logs subscription: %v", err)
+	if _, err := c.EthSubscribe(ctx, make(chan any), "newPendingTransactions"); err == nil || !strings.Contains(err.Error(), "this gateway serves newHeads and logs") {
+		t.Errorf("newPendingTransactions subscription: %v", err)
 	}
 
 	hc, err := rpc.Dial(f.GatewayURL())
@@ -91,5 +95,69 @@ func TestCallsOverWebSocket(t *testing.T) {
 	var subID string
 	if err := hc.CallContext(ctx, &subID, "eth_subscribe", "newHeads"); err == nil || !strings.Contains(err.Error(), "notifications not supported") {
 		t.Errorf("eth_subscribe over HTTP: %v", err)
+	}
+}
+
+// TestLogsSubscription receives Ping logs through the gateway and checks
+// them, log for log, against eth_getLogs over the same blocks.
+func TestLogsSubscription(t *testing.T) {
+	f := fleettest.Start(t, fleettest.Options{Followers: 1})
+	ctx := context.Background()
+	ec, err := ethclient.Dial(wsURL(f.GatewayURL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ec.Close()
+	logs := make(chan types.Log, 256)
+	query := ethereum.FilterQuery{Topics: [][]common.Hash{{devnet.PingTopic}}}
+	sub, err := ec.SubscribeFilterLogs(ctx, query, logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+
+	var got []types.Log
+	var first uint64
+	timeout := time.After(60 * time.Second)
+	for {
+		select {
+		case l := <-logs:
+			if l.Topics[0] != devnet.PingTopic || l.Removed {
+				t.Fatalf("unexpected log %+v", l)
+			}
+			if first == 0 {
+				first = l.BlockNumber + 1 // the first block may have begun before the subscription
+			}
+			if l.BlockNumber >= first {
+				got = append(got, l)
+			}
+		case err := <-sub.Err():
+			t.Fatal(err)
+		case <-timeout:
+			t.Fatalf("timed out with %d logs", len(got))
+		}
+		if first > 0 && len(got) > 0 && got[len(got)-1].BlockNumber > first+3 {
+			break
+		}
+	}
+	last := first + 3
+	var delivered []types.Log
+	for _, l := range got {
+		if l.BlockNumber <= last {
+			delivered = append(delivered, l)
+		}
+	}
+	query.FromBlock, query.ToBlock = new(big.Int).SetUint64(first), new(big.Int).SetUint64(last)
+	want, err := ec.FilterLogs(ctx, query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) == 0 || len(delivered) != len(want) {
+		t.Fatalf("subscription delivered %d logs in blocks %d..%d, eth_getLogs has %d", len(delivered), first, last, len(want))
+	}
+	for i := range want {
+		if delivered[i].TxHash != want[i].TxHash || delivered[i].Index != want[i].Index {
+			t.Errorf("log %d: delivered %s/%d, eth_getLogs %s/%d", i, delivered[i].TxHash, delivered[i].Index, want[i].TxHash, want[i].Index)
+		}
 	}
 }
