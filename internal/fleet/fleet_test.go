@@ -59,6 +59,7 @@ func TestOpsServer(t *testing.T) {
 		`ethfleet_upstream_fit{upstream="follower-2"} 1`,
 		`ethfleet_gateway_calls_total{method="eth_chainId",result="ok"} 1`,
 		"ethfleet_gateway_request_duration_seconds_bucket",
+		`ethfleet_gateway_upstream_duration_seconds_bucket{upstream=`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ethereum/go-ethereum/rpc"
 )
@@ -122,8 +123,9 @@ func (s *Server) fetch(ctx context.Context, pending []*call) {
 		for i, c := range pending {
 			reqs[i] = &c.req
 		}
+		start := time.Now()
 		results, errs, err := u.send(ctx, reqs)
-		s.router.metrics.attempt(u, err)
+		s.router.metrics.attempt(u, time.Since(start), err)
 		if err != nil {
 			s.log.Debug("upstream failed, trying the next", "upstream", u.name, "err", err)
 			for _, c := range pending {
@@ -170,8 +172,9 @@ func (s *Server) forwardWrite(ctx context.Context, c *call) *response {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			start := time.Now()
 			results, errs, err := u.send(sendCtx, []*request{&c.req})
-			s.router.metrics.attempt(u, err)
+			s.router.metrics.attempt(u, time.Since(start), err)
 			if err != nil {
 				outcomes <- outcome{err: err}
 				return

@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -54,6 +56,7 @@ func newServerMetrics(reg prometheus.Registerer) (*serverMetrics, error) {
 type routerMetrics struct {
 	attempts  *prometheus.CounterVec
 	fallbacks *prometheus.CounterVec
+	latency   *prometheus.HistogramVec
 }
 
 func newRouterMetrics(reg prometheus.Registerer, r *Router) (*routerMetrics, error) {
@@ -67,7 +70,12 @@ func newRouterMetrics(reg prometheus.Registerer, r *Router) (*routerMetrics, err
 		Name: "ethfleet_gateway_fallback_total",
 		Help: "Calls or batches sent to a reference because no node of the fleet was fit.",
 	}, []string{"reference"})
-	for _, c := range []prometheus.Collector{m.attempts, m.fallbacks, viewCollector{r}} {
+	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "ethfleet_gateway_upstream_duration_seconds",
+		Help:    "Round trip of each call or batch sent to an upstream, answered or not.",
+		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16),
+	}, []string{"upstream"})
+	for _, c := range []prometheus.Collector{m.attempts, m.fallbacks, m.latency, viewCollector{r}} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -75,9 +83,10 @@ func newRouterMetrics(reg prometheus.Registerer, r *Router) (*routerMetrics, err
 	return m, nil
 }
 
-// attempt counts one call or batch sent to u; err is its transport
-// failure, if any.
-func (m *routerMetrics) attempt(u *Upstream, err error) {
+// attempt counts one call or batch sent to u, which took d; err is its
+// transport failure, if any.
+func (m *routerMetrics) attempt(u *Upstream, d time.Duration, err error) {
+	m.latency.WithLabelValues(u.name).Observe(d.Seconds())
 	result := "ok"
 	if err != nil {
 		result = "transport_error"
