@@ -42,7 +42,7 @@ var byTxHashMethods = map[string]bool{"eth_getTransactionByHash": true, "eth_get
 // block number at or below finalized (including eth_getLogs ranges), and
 // transaction lookups, which are kept only if their block turns out final.
 func cacheKey(req *request, finalized uint64) (string, bool) {
-	key := req.Method + "\x00" + string(compactJSON(req.Params))
+	key := callKey(req)
 	switch {
 	case constantMethods[req.Method], byHashMethods[req.Method], byTxHashMethods[req.Method]:
 		return key, true
@@ -70,9 +70,16 @@ func logsRange(req *request) (from, to uint64, ok bool) {
 	return from, to, okFrom && okTo
 }
 
-// keepable reports whether an upstream's answer to req may be kept.
-func keepable(req *request, result json.RawMessage, err error, finalized uint64) bool {
-	if err != nil || len(result) == 0 || bytes.Equal(result, nullID) {
+// callKey identifies a call by method and params, whatever its id and
+// however its params are spaced.
+func callKey(req *request) string {
+	return req.Method + "\x00" + string(compactJSON(req.Params))
+}
+
+// keepable reports whether answer, to req, may be kept.
+func keepable(req *request, answer *response, finalized uint64) bool {
+	result := answer.Result
+	if answer.Error != nil || len(result) == 0 || bytes.Equal(result, nullID) {
 		return false
 	}
 	if !byTxHashMethods[req.Method] {

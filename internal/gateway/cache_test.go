@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"encoding/json"
-	"errors"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -58,18 +57,18 @@ func TestKeepable(t *testing.T) {
 		name   string
 		req    *request
 		result string
-		err    error
+		err    *rpcError
 		want   bool
 	}{
 		{"a block", &request{Method: "eth_getBlockByNumber"}, `{"number":"0x1"}`, nil, true},
 		{"null", &request{Method: "eth_getBlockByHash"}, `null`, nil, false},
-		{"an error", &request{Method: "eth_chainId"}, ``, errors.New("boom"), false},
+		{"an error", &request{Method: "eth_chainId"}, ``, &rpcError{Code: -32000, Message: "boom"}, false},
 		{"receipt in a final block", receipt, `{"blockNumber":"0x64"}`, nil, true},
 		{"receipt in a newer block", receipt, `{"blockNumber":"0x65"}`, nil, false},
 		{"pending transaction", &request{Method: "eth_getTransactionByHash"}, `{"blockNumber":null}`, nil, false},
 	}
 	for _, tt := range tests {
-		if got := keepable(tt.req, json.RawMessage(tt.result), tt.err, 100); got != tt.want {
+		if got := keepable(tt.req, &response{Result: json.RawMessage(tt.result), Error: tt.err}, 100); got != tt.want {
 			t.Errorf("%s: keepable = %v, want %v", tt.name, got, tt.want)
 		}
 	}

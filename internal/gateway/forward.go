@@ -73,7 +73,7 @@ func (s *Server) forwardReads(ctx context.Context, pending []*call) {
 		s.fetch(ctx, pending)
 	}
 	for c, key := range keys {
-		if c.answer.Error == nil && keepable(&c.req, c.answer.Result, nil, finalized) {
+		if keepable(&c.req, c.answer, finalized) {
 			s.cache.entries.Add(key, c.answer.Result)
 		}
 	}
@@ -84,8 +84,7 @@ func (s *Server) forwardReads(ctx context.Context, pending []*call) {
 // context, bounded by the request timeout, so that one client leaving does
 // not fail the others.
 func (s *Server) fetchMerged(ctx context.Context, c *call) {
-	key := c.req.Method + "\x00" + string(compactJSON(c.req.Params))
-	v, _, shared := s.inflight.Do(key, func() (any, error) {
+	v, _, shared := s.inflight.Do(callKey(&c.req), func() (any, error) {
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.RequestTimeout)
 		defer cancel()
 		own := &call{req: c.req}
