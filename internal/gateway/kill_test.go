@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,38 +44,24 @@ func TestKillNodeUnderLoad(t *testing.T) {
 
 	const duration, killAt, workers = 20 * time.Second, 5 * time.Second, 4
 	start := time.Now()
-	var total, failed atomic.Int64
 	var killOnce sync.Once
-	var wg sync.WaitGroup
+	var lastHead [workers]uint64 // eth_blockNumber seen by each worker
 	client := &http.Client{Timeout: 15 * time.Second}
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var lastHead uint64
-			for i := w; time.Since(start) < duration; i += workers {
-				if time.Since(start) > killAt {
-					killOnce.Do(proxies[1].Cut)
-				}
-				total.Add(1)
-				// Blocks at most maxLag (2) below the head are on every fit
-				// node; routing by block availability is not here yet.
-				safe := f.View().Head - 2
-				body, check := mixedRead(i, safe)
-				if i%6 == 0 {
-					check = func(r json.RawMessage) error { return notBackwards(r, &lastHead) }
-				}
-				if err := postCheck(client, f.GatewayURL(), body, check); err != nil {
-					failed.Add(1)
-					t.Errorf("request %d: %v", i, err)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	t.Logf("%d requests, %d failed", total.Load(), failed.Load())
-	if failed.Load() != 0 {
-		t.Fatalf("%d of %d requests failed", failed.Load(), total.Load())
+	total, failed := hammer(t, workers, func(int64) bool { return time.Since(start) < duration }, func(w int, i int64) error {
+		if time.Since(start) > killAt {
+			killOnce.Do(proxies[1].Cut)
+		}
+		// Blocks maxLag (2) below the head are on every node, so every
+		// request has every node to fail over to.
+		body, check := mixedRead(int(i), f.View().Head-2)
+		if i%6 == 0 {
+			check = func(r json.RawMessage) error { return notBackwards(r, &lastHead[w]) }
+		}
+		return postCheck(client, f.GatewayURL(), body, check)
+	})
+	t.Logf("%d requests, %d failed", total, failed)
+	if failed != 0 {
+		t.Fatalf("%d of %d requests failed", failed, total)
 	}
 	for _, u := range f.View().Upstreams {
 		if u.Name == "follower-1" && u.Fit {
