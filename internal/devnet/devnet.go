@@ -50,6 +50,10 @@ type Devnet struct {
 	sim       *catalyst.SimulatedBeacon
 	head      latest.Value[engine.ForkchoiceStateV1]
 
+	// sealMu is held while a block is sealed or transactions are sent, and
+	// by Reorg for the whole reorganisation.
+	sealMu sync.Mutex
+
 	mu      sync.Mutex
 	stopped map[string]bool // nodes already closed
 	cancel  context.CancelFunc
@@ -93,7 +97,7 @@ func (d *Devnet) Start() (err error) {
 			return err
 		}
 	}
-	gen := newTxGen(d.producer, key, d.cfg.TxPerBlock, d.log)
+	gen := newTxGen(d.producer, key, d.cfg.TxPerBlock, &d.sealMu, d.log)
 	ctx, cancel := context.WithCancel(context.Background())
 	d.cancel = cancel
 	d.publishHead()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -25,13 +26,14 @@ type txGen struct {
 	signer   types.Signer
 	contract common.Address
 	perBlock int
+	pause    *sync.Mutex // held while sending, so a reorg can hold sending off
 	log      *slog.Logger
 
 	nonce uint64
 	sent  uint64
 }
 
-func newTxGen(producer *Node, key *ecdsa.PrivateKey, perBlock int, log *slog.Logger) *txGen {
+func newTxGen(producer *Node, key *ecdsa.PrivateKey, perBlock int, pause *sync.Mutex, log *slog.Logger) *txGen {
 	from := crypto.PubkeyToAddress(key.PublicKey)
 	return &txGen{
 		client:   ethclient.NewClient(producer.stack.Attach()),
@@ -40,6 +42,7 @@ func newTxGen(producer *Node, key *ecdsa.PrivateKey, perBlock int, log *slog.Log
 		signer:   types.LatestSigner(producer.eth.BlockChain().Config()),
 		contract: pingAddress(from),
 		perBlock: perBlock,
+		pause:    pause,
 		log:      log,
 	}
 }
@@ -66,6 +69,8 @@ func (g *txGen) run(ctx context.Context, interval time.Duration) {
 // sendBatch sends one block's worth of transactions, stopping at the first
 // failure and resynchronising the nonce with the pool.
 func (g *txGen) sendBatch(ctx context.Context) {
+	g.pause.Lock()
+	defer g.pause.Unlock()
 	for i := 0; i < g.perBlock && ctx.Err() == nil; i++ {
 		if err := g.sendOne(ctx, i); err != nil {
 			g.log.Debug("generated transaction failed", "err", err)
