@@ -309,7 +309,14 @@ func (f *Fleet) serve(name, addr string, h http.Handler, files config.TLS, t tim
 	f.stops = append(f.stops, func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 		defer cancel()
-		return srv.Shutdown(ctx)
+		if err := srv.Shutdown(ctx); err != nil {
+			// A client holding a connection open (one still waiting for
+			// its first request counts as busy for 5s) must not stop us
+			// stopping: after the grace period its connection is closed.
+			f.log.Warn("server did not drain in time; closing its connections", "server", name, "err", err)
+			return srv.Close()
+		}
+		return nil
 	})
 	return ln.Addr(), nil
 }

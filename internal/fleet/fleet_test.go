@@ -93,3 +93,22 @@ func TestFailedStartUnwinds(t *testing.T) {
 	}
 	fleettest.Start(t, fleettest.Options{Followers: 1, DataDir: dir, NoLogIndex: true})
 }
+
+// TestCloseWithIdleClient stops a fleet while a client holds a gateway
+// connection open without sending a request, as a client's connection pool
+// can: Close waits out its grace period, closes the connection, and
+// succeeds.
+func TestCloseWithIdleClient(t *testing.T) {
+	f := fleettest.New(t, fleettest.Options{NoLogIndex: true})
+	if err := f.Start(); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", strings.TrimPrefix(f.GatewayURL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := f.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+}
