@@ -32,6 +32,7 @@ type headFeed struct {
 
 	last     uint64
 	lastHash common.Hash
+	sent     map[uint64]common.Hash // hashes of the recent blocks sent
 	started  bool
 }
 
@@ -69,8 +70,10 @@ func (f *headFeed) run(ctx context.Context) error {
 	}
 }
 
-// advance sends the headers between the last head sent and the fleet's
-// head now.
+// advance sends the headers after the last one sent, up to the fleet's
+// head now. Each must follow from the one sent before it; when one does not
+// (a reorg), the feed follows its parents back, by hash, to a block it has
+// sent, and sends the new branch from there, in order.
 func (f *headFeed) advance(ctx context.Context) {
 	v := f.router.View()
 	hash, ok := headHash(v)
@@ -78,28 +81,56 @@ func (f *headFeed) advance(ctx context.Context) {
 		return
 	}
 	if !f.started {
-		f.last, f.lastHash, f.started = v.Head, hash, true
+		f.remember(v.Head, hash)
+		f.started = true
 		return
 	}
-	from := f.last + 1
-	switch {
-	case v.Head < f.last || v.Head == f.last && hash != f.lastHash:
-		from = v.Head // a reorg: geth sends the new head, so do we
-	case v.Head == f.last:
+	if v.Head == f.last && hash == f.lastHash {
 		return
-	case v.Head-f.last > maxBackfill:
-		from = v.Head - maxBackfill + 1
 	}
-	for n := from; n <= v.Head; n++ {
-		header, h, err := f.header(ctx, n)
+	// Fetch the fleet's head by hash, then its parents until one joins
+	// what was sent: that is the branch to send.
+	var branch []fetchedHeader
+	next := hash
+	for len(branch) < maxBackfill {
+		h, err := f.headerByHash(ctx, next)
 		if err != nil {
-			f.log.Debug("head feed: fetch header", "number", n, "err", err)
-			return // the next view change tries again from here
+			f.log.Debug("head feed: fetch header", "hash", next, "err", err)
+			return // the next view change tries again
 		}
-		f.publish(header)
-		f.publishLogs(ctx, n, h)
-		f.last, f.lastHash = n, h
+		if sent, ok := f.sent[h.number]; ok && sent == h.hash {
+			break // already sent: the branch starts above it
+		}
+		branch = append(branch, h)
+		if sent, ok := f.sent[h.number-1]; ok && sent == h.parent || h.number == 0 {
+			break
+		}
+		if _, known := f.sent[h.number-1]; !known && h.number+maxBackfill <= f.last {
+			break // older than what is remembered
+		}
+		next = h.parent
 	}
+	for i := len(branch) - 1; i >= 0; i-- {
+		h := branch[i]
+		f.publish(h.header)
+		f.publishLogs(ctx, h.number, h.hash)
+		f.remember(h.number, h.hash)
+	}
+}
+
+// remember records block n as sent, forgetting blocks above it (a reorg
+// to a shorter chain) and blocks too old to matter.
+func (f *headFeed) remember(n uint64, hash common.Hash) {
+	if f.sent == nil {
+		f.sent = map[uint64]common.Hash{}
+	}
+	for k := range f.sent {
+		if k > n || k+maxBackfill < n {
+			delete(f.sent, k)
+		}
+	}
+	f.sent[n] = hash
+	f.last, f.lastHash = n, hash
 }
 
 // headHash is the hash fit upstreams report at the fleet's head.
@@ -114,9 +145,17 @@ func headHash(v View) (common.Hash, bool) {
 
 var errNoHeader = errors.New("no fit upstream has the header")
 
-// header fetches header n from a fit upstream that has it.
-func (f *headFeed) header(ctx context.Context, n uint64) (json.RawMessage, common.Hash, error) {
-	req := &request{Method: "eth_getBlockByNumber", Params: json.RawMessage(fmt.Sprintf(`["%s",false]`, hexutil.EncodeUint64(n)))}
+// fetchedHeader is a header as subscribers get it, with what the feed
+// needs of it.
+type fetchedHeader struct {
+	header       json.RawMessage
+	number       uint64
+	hash, parent common.Hash
+}
+
+// headerByHash fetches a header from a fit upstream that has it.
+func (f *headFeed) headerByHash(ctx context.Context, hash common.Hash) (fetchedHeader, error) {
+	req := &request{Method: "eth_getBlockByHash", Params: json.RawMessage(fmt.Sprintf(`[%q,false]`, hash.Hex()))}
 	for _, u := range f.router.candidates() {
 		results, errs, err := u.send(ctx, []*request{req})
 		if err != nil || errs[0] != nil || string(results[0]) == "null" {
@@ -126,19 +165,24 @@ func (f *headFeed) header(ctx context.Context, n uint64) (json.RawMessage, commo
 		if err := json.Unmarshal(results[0], &block); err != nil {
 			continue
 		}
-		var h common.Hash
-		if err := json.Unmarshal(block["hash"], &h); err != nil {
+		var fh fetchedHeader
+		var number hexutil.Uint64
+		if json.Unmarshal(block["hash"], &fh.hash) != nil || json.Unmarshal(block["number"], &number) != nil {
 			continue
 		}
+		json.Unmarshal(block["parentHash"], &fh.parent)
+		fh.number = uint64(number)
 		// Subscribers get a header, not a block: no transactions, no
 		// withdrawals list, as newHeads delivers.
 		for _, k := range []string{"transactions", "uncles", "withdrawals", "size", "totalDifficulty"} {
 			delete(block, k)
 		}
-		header, err := json.Marshal(block)
-		return header, h, err
+		if fh.header, err = json.Marshal(block); err != nil {
+			continue
+		}
+		return fh, nil
 	}
-	return nil, common.Hash{}, errNoHeader
+	return fetchedHeader{}, errNoHeader
 }
 
 // publish hands header to every subscriber that has room, and drops the
