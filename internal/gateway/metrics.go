@@ -6,6 +6,19 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
+// latencyBuckets span 0.5ms to about 16s, doubling.
+var latencyBuckets = prometheus.ExponentialBuckets(0.0005, 2, 16)
+
+// register registers every collector on reg, stopping at the first error.
+func register(reg prometheus.Registerer, cs ...prometheus.Collector) error {
+	for _, c := range cs {
+		if err := reg.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // serverMetrics count what clients asked and how it went.
 type serverMetrics struct {
 	calls      *prometheus.CounterVec
@@ -30,7 +43,7 @@ func newServerMetrics(reg prometheus.Registerer) (*serverMetrics, error) {
 		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "ethfleet_gateway_request_duration_seconds",
 			Help:    "Time to answer one HTTP request, batches included.",
-			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16),
+			Buckets: latencyBuckets,
 		}),
 	}
 	m.wsConns = prometheus.NewGauge(prometheus.GaugeOpts{Name: "ethfleet_gateway_ws_connections", Help: "Open WebSocket connections."})
@@ -43,10 +56,8 @@ func newServerMetrics(reg prometheus.Registerer) (*serverMetrics, error) {
 		Name: "ethfleet_gateway_merged_total",
 		Help: "Calls answered by an upstream fetch shared with identical calls in flight (each participant counts).",
 	})
-	for _, c := range []prometheus.Collector{m.calls, m.rejections, m.duration, m.wsConns, m.wsSubs, m.cache, m.merged} {
-		if err := reg.Register(c); err != nil {
-			return nil, err
-		}
+	if err := register(reg, m.calls, m.rejections, m.duration, m.wsConns, m.wsSubs, m.cache, m.merged); err != nil {
+		return nil, err
 	}
 	return m, nil
 }
@@ -73,12 +84,10 @@ func newRouterMetrics(reg prometheus.Registerer, r *Router) (*routerMetrics, err
 	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "ethfleet_gateway_upstream_duration_seconds",
 		Help:    "Round trip of each call or batch sent to an upstream, answered or not.",
-		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16),
+		Buckets: latencyBuckets,
 	}, []string{"upstream"})
-	for _, c := range []prometheus.Collector{m.attempts, m.fallbacks, m.latency, viewCollector{r}} {
-		if err := reg.Register(c); err != nil {
-			return nil, err
-		}
+	if err := register(reg, m.attempts, m.fallbacks, m.latency, viewCollector{r}); err != nil {
+		return nil, err
 	}
 	return m, nil
 }
