@@ -6,64 +6,169 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 )
 
-// blockParam is the position of the block parameter of the methods that
-// take one.
-var blockParam = map[string]int{
-	"eth_getBlockByNumber":                    0,
-	"eth_getBlockTransactionCountByNumber":    0,
-	"eth_getUncleCountByBlockNumber":          0,
-	"eth_getTransactionByBlockNumberAndIndex": 0,
-	"eth_getUncleByBlockNumberAndIndex":       0,
-	"eth_getBlockReceipts":                    0,
-	"eth_getBalance":                          1,
-	"eth_getCode":                             1,
-	"eth_getTransactionCount":                 1,
-	"eth_call":                                1,
-	"eth_estimateGas":                         1,
-	"eth_createAccessList":                    1,
-	"eth_feeHistory":                          1,
-	"eth_getStorageAt":                        2,
-	"eth_getProof":                            2,
+// resource is a kind of data a node may keep only for its newest blocks,
+// as eth_capabilities names them.
+type resource uint8
+
+const (
+	blockData resource = iota
+	stateData
+	proofData
+	receiptData
+	logData
+)
+
+// blockArg says where a method names its block, and what of that block it
+// reads.
+type blockArg struct {
+	pos  int
+	data resource
 }
 
-// blockNeeded returns the block a call names by number, which an upstream
-// must have reached to answer it: the block parameter as a number or as
-// EIP-1898's {"blockNumber": ...}, or eth_getLogs' toBlock. Tags (latest,
-// safe, finalized, ...) and hashes name no number.
-func blockNeeded(req *request) (uint64, bool) {
+// blockArgs are the methods that name a block: by number or tag, by hash,
+// or by either (EIP-1898's {"blockNumber": ...} / {"blockHash": ...}).
+var blockArgs = map[string]blockArg{
+	"eth_getBlockByNumber":                    {0, blockData},
+	"eth_getBlockByHash":                      {0, blockData},
+	"eth_getBlockTransactionCountByNumber":    {0, blockData},
+	"eth_getBlockTransactionCountByHash":      {0, blockData},
+	"eth_getUncleCountByBlockNumber":          {0, blockData},
+	"eth_getUncleCountByBlockHash":            {0, blockData},
+	"eth_getTransactionByBlockNumberAndIndex": {0, blockData},
+	"eth_getTransactionByBlockHashAndIndex":   {0, blockData},
+	"eth_getUncleByBlockNumberAndIndex":       {0, blockData},
+	"eth_getUncleByBlockHashAndIndex":         {0, blockData},
+	"eth_getBlockReceipts":                    {0, receiptData},
+	"eth_feeHistory":                          {1, blockData},
+	"eth_getBalance":                          {1, stateData},
+	"eth_getCode":                             {1, stateData},
+	"eth_getTransactionCount":                 {1, stateData},
+	"eth_call":                                {1, stateData},
+	"eth_estimateGas":                         {1, stateData},
+	"eth_createAccessList":                    {1, stateData},
+	"eth_getStorageAt":                        {2, stateData},
+	"eth_getProof":                            {2, proofData},
+}
+
+// need is what an upstream must have to answer a call that names blocks.
+type need struct {
+	// newest is the highest block named by number: the upstream's head
+	// must have reached it.
+	newest uint64
+	// oldest is the lowest block named by number, whose data the
+	// upstream must still keep, if keeps.
+	oldest uint64
+	keeps  bool
+	data   resource
+	// hash is a block named by hash instead; the gateway may know its
+	// number from the blocks it has seen.
+	hash common.Hash
+}
+
+// needOf returns what a call asks of an upstream, if it names a block by
+// number or hash. Tags (latest, safe, finalized, ...) name no number: any
+// fit upstream has them.
+func needOf(req *request) (need, bool) {
 	var params []json.RawMessage
 	if json.Unmarshal(req.Params, &params) != nil {
-		return 0, false
+		return need{}, false
 	}
 	if req.Method == "eth_getLogs" {
-		if len(params) == 0 {
-			return 0, false
-		}
-		var filter struct {
-			ToBlock json.RawMessage `json:"toBlock"`
-		}
-		if json.Unmarshal(params[0], &filter) != nil {
-			return 0, false
-		}
-		return blockNumber(filter.ToBlock)
+		return logsNeed(params)
 	}
-	pos, ok := blockParam[req.Method]
-	if !ok || pos >= len(params) {
-		return 0, false
+	arg, ok := blockArgs[req.Method]
+	if !ok || arg.pos >= len(params) {
+		return need{}, false
 	}
-	if n, ok := blockNumber(params[pos]); ok {
+	n := need{data: arg.data}
+	raw := params[arg.pos]
+	var byEither struct {
+		BlockNumber json.RawMessage `json:"blockNumber"`
+		BlockHash   json.RawMessage `json:"blockHash"`
+	}
+	if len(raw) > 0 && raw[0] == '{' && json.Unmarshal(raw, &byEither) == nil {
+		raw = byEither.BlockNumber
+		if byEither.BlockHash != nil {
+			return byHash(n, byEither.BlockHash)
+		}
+	}
+	if number, ok := blockNumber(raw); ok {
+		n.newest, n.oldest, n.keeps = number, number, true
 		return n, true
 	}
-	var byNumber struct {
-		BlockNumber json.RawMessage `json:"blockNumber"`
+	return byHash(n, raw)
+}
+
+// byHash completes n with a block hash, if raw is one.
+func byHash(n need, raw json.RawMessage) (need, bool) {
+	hash, ok := blockHash(raw)
+	if !ok {
+		return need{}, false
 	}
-	if json.Unmarshal(params[pos], &byNumber) != nil {
+	n.hash, n.keeps = hash, false
+	return n, true
+}
+
+// logsNeed reads an eth_getLogs filter: a range of numbers, of which
+// either end may be a tag, or one block by hash.
+func logsNeed(params []json.RawMessage) (need, bool) {
+	if len(params) == 0 {
+		return need{}, false
+	}
+	var filter struct {
+		FromBlock json.RawMessage `json:"fromBlock"`
+		ToBlock   json.RawMessage `json:"toBlock"`
+		BlockHash json.RawMessage `json:"blockHash"`
+	}
+	if json.Unmarshal(params[0], &filter) != nil {
+		return need{}, false
+	}
+	n := need{data: logData, keeps: true}
+	if filter.BlockHash != nil {
+		return byHash(n, filter.BlockHash)
+	}
+	from, okFrom := blockNumber(filter.FromBlock)
+	to, okTo := blockNumber(filter.ToBlock)
+	if string(filter.FromBlock) == `"earliest"` {
+		from, okFrom = 0, true
+	}
+	switch {
+	case okFrom && okTo:
+		n.oldest, n.newest = from, to
+	case okTo:
+		n.oldest, n.newest = to, to // from a tag: latest at most, or earlier
+	case okFrom:
+		n.oldest = from // to a tag: any fit upstream's head is past it
+	default:
+		return need{}, false
+	}
+	return n, true
+}
+
+// blockNeeded returns the highest block a call names by number.
+func blockNeeded(req *request) (uint64, bool) {
+	n, ok := needOf(req)
+	if !ok || !n.keeps || n.hash != (common.Hash{}) {
 		return 0, false
 	}
-	return blockNumber(byNumber.BlockNumber)
+	return n.newest, true
+}
+
+// blockHash reads a 32-byte hex hash.
+func blockHash(raw json.RawMessage) (common.Hash, bool) {
+	var s string
+	if json.Unmarshal(raw, &s) != nil || len(s) != 2+2*common.HashLength || !strings.HasPrefix(s, "0x") {
+		return common.Hash{}, false
+	}
+	b, err := hexutil.Decode(s)
+	if err != nil {
+		return common.Hash{}, false
+	}
+	return common.BytesToHash(b), true
 }
 
 // blockNumber reads a hex quantity such as "0x1b4".

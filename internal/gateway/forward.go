@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/rpc"
 )
 
@@ -108,13 +109,7 @@ func (s *Server) fetch(ctx context.Context, pending []*call) {
 	for _, c := range pending {
 		lastErr[c] = errNoFitUpstream
 	}
-	var need uint64
-	for _, c := range pending {
-		if n, ok := blockNeeded(&c.req); ok {
-			need = max(need, n)
-		}
-	}
-	for _, u := range s.router.candidatesFor(need) {
+	for _, u := range s.router.candidatesFor(s.needsOf(pending)) {
 		if len(pending) == 0 || ctx.Err() != nil {
 			break
 		}
@@ -128,24 +123,68 @@ func (s *Server) fetch(ctx context.Context, pending []*call) {
 		if err != nil {
 			s.log.Debug("upstream failed, trying the next", "upstream", u.name, "err", err)
 			for _, c := range pending {
-				lastErr[c] = err
+				if lastErr[c] != errNotHere { // a fit node's null beats a failure
+					lastErr[c] = err
+				}
 			}
 			continue
 		}
 		var next []*call
 		for i, c := range pending {
-			if retryable(errs[i]) {
+			switch {
+			case retryable(errs[i]):
 				lastErr[c] = errs[i]
-				next = append(next, c)
+			case errs[i] == nil && isNull(results[i]) && mayBeElsewhere(&c.req):
+				lastErr[c] = errNotHere
+			default:
+				c.answer = s.answer(ctx, &c.req, results[i], errs[i])
 				continue
 			}
-			c.answer = s.answer(ctx, &c.req, results[i], errs[i])
+			next = append(next, c)
 		}
 		pending = next
 	}
 	for _, c := range pending {
+		if lastErr[c] == errNotHere {
+			c.answer = s.answer(ctx, &c.req, nil, nil)
+			continue
+		}
 		c.answer = s.answer(ctx, &c.req, nil, lastErr[c])
 	}
+}
+
+// errNotHere marks a call one upstream answered with null, which another
+// may answer.
+var errNotHere = errors.New("not found on this upstream")
+
+// mayBeElsewhere reports whether a null answer to req may be one node's
+// lag rather than the truth: a block asked for by hash, or a transaction
+// looked up by hash, which a node a block behind the fleet has not seen.
+func mayBeElsewhere(req *request) bool {
+	return byHashMethods[req.Method] || byTxHashMethods[req.Method]
+}
+
+func isNull(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
+
+// needsOf returns what the calls ask of an upstream, with each block
+// named by a hash the gateway has seen turned into its number.
+func (s *Server) needsOf(pending []*call) []need {
+	var needs []need
+	for _, c := range pending {
+		n, ok := needOf(&c.req)
+		if !ok {
+			continue
+		}
+		if n.hash != (common.Hash{}) {
+			number, known := s.heads.numberOf(n.hash)
+			if !known {
+				continue
+			}
+			n.newest, n.oldest, n.keeps = number, number, true
+		}
+		needs = append(needs, n)
+	}
+	return needs
 }
 
 // forwardWrite sends a write to one fit upstream, or to every fit upstream
@@ -218,7 +257,7 @@ func retryable(err error) bool {
 	if !errors.As(err, &rpcErr) {
 		return false
 	}
-	if rpcErr.ErrorCode() == codeLimitExceeded {
+	if limited(err) {
 		return true
 	}
 	msg := strings.ToLower(rpcErr.Error())

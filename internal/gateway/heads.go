@@ -34,6 +34,9 @@ type headFeed struct {
 	lastHash common.Hash
 	sent     map[uint64]common.Hash // hashes of the recent blocks sent
 	started  bool
+
+	numbersMu sync.RWMutex
+	numbers   map[common.Hash]uint64 // sent's inverse, for routing by hash
 }
 
 func newHeadFeed(r *Router, log *slog.Logger) *headFeed {
@@ -124,13 +127,31 @@ func (f *headFeed) remember(n uint64, hash common.Hash) {
 	if f.sent == nil {
 		f.sent = map[uint64]common.Hash{}
 	}
-	for k := range f.sent {
+	f.numbersMu.Lock()
+	defer f.numbersMu.Unlock()
+	if f.numbers == nil {
+		f.numbers = map[common.Hash]uint64{}
+	}
+	for k, h := range f.sent {
 		if k > n || k+maxBackfill < n {
 			delete(f.sent, k)
+			delete(f.numbers, h)
 		}
 	}
+	if old, ok := f.sent[n]; ok && old != hash {
+		delete(f.numbers, old) // reorged out
+	}
 	f.sent[n] = hash
+	f.numbers[hash] = n
 	f.last, f.lastHash = n, hash
+}
+
+// numberOf returns the number of a recent block of the fleet's chain.
+func (f *headFeed) numberOf(hash common.Hash) (uint64, bool) {
+	f.numbersMu.RLock()
+	defer f.numbersMu.RUnlock()
+	n, ok := f.numbers[hash]
+	return n, ok
 }
 
 // headHash is the hash fit upstreams report at the fleet's head.

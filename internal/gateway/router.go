@@ -53,6 +53,10 @@ type UpstreamState struct {
 	Reason string `json:"reason,omitempty"`
 	// Lag is how many blocks the upstream trails the fleet's head.
 	Lag uint64 `json:"lag"`
+	// Requests and Failures count what the gateway sent it over the last
+	// 10 s, and how much of that failed in transport.
+	Requests int `json:"requests"`
+	Failures int `json:"failures"`
 }
 
 // RouterConfig says what makes an upstream fit.
@@ -146,11 +150,13 @@ func (r *Router) refresh() {
 	statuses := make([]probe.Status, len(r.upstreams))
 	for i, u := range r.upstreams {
 		statuses[i] = u.probe.Status()
+		u.observeProbe(statuses[i].Latency.Duration())
 	}
 	v := judge(statuses, r.cfg)
 	now := r.cfg.Now()
 	r.clock.observe(v.Head, now)
 	r.clock.markStalled(&v, now)
+	markFailing(&v, r.upstreams, now)
 	old := r.view.Swap(&v)
 	r.changes.Set(r.changes.Get() + 1)
 	if old != nil {
@@ -233,17 +239,19 @@ func agreedHead(heads []uint64, gap uint64) uint64 {
 	return head
 }
 
-// candidatesFor returns the candidates whose head has reached block need,
-// in the same order, or every candidate when none has: then the answer
-// ("no such block") is the same everywhere.
-func (r *Router) candidatesFor(need uint64) []*Upstream {
+// candidatesFor returns the candidates that have what the calls need (their
+// head has reached the newest block named, and they still keep the oldest),
+// in the same order; or every candidate when none has: then the answer
+// ("no such block", "missing trie node") is the same everywhere.
+func (r *Router) candidatesFor(needs []need) []*Upstream {
 	all := r.candidates()
-	if need == 0 || len(all) > 0 && all[0].reference {
+	if len(needs) == 0 || len(all) > 0 && all[0].reference {
 		return all
 	}
 	have := make([]*Upstream, 0, len(all))
 	for _, u := range all {
-		if u.probe.Status().Head.Number >= need {
+		s := u.probe.Status()
+		if servesAll(s, needs) {
 			have = append(have, u)
 		}
 	}
@@ -251,6 +259,35 @@ func (r *Router) candidatesFor(need uint64) []*Upstream {
 		return all
 	}
 	return have
+}
+
+// servesAll reports whether a node in status s has everything needs asks.
+func servesAll(s probe.Status, needs []need) bool {
+	for _, n := range needs {
+		if s.Head.Number < n.newest {
+			return false
+		}
+		if n.keeps && s.History.Known && !retention(s.History, n.data).Serves(n.oldest, s.Head.Number) {
+			return false
+		}
+	}
+	return true
+}
+
+// retention is how far back a node keeps one kind of data.
+func retention(h probe.History, data resource) probe.Retention {
+	switch data {
+	case stateData:
+		return h.State
+	case proofData:
+		return h.StateProofs
+	case receiptData:
+		return h.Receipts
+	case logData:
+		return h.Logs
+	default:
+		return h.Blocks
+	}
 }
 
 // syncingBehind reports whether a node syncs towards a block more than

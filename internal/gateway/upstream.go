@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -30,6 +31,8 @@ type Upstream struct {
 
 	inflight atomic.Int64
 	latency  atomic.Uint64 // EWMA of round trips in seconds, as float64 bits
+	observed atomic.Int64  // when latency last changed, in Unix nanoseconds
+	failures failureWindow
 }
 
 // Load estimation.
@@ -49,6 +52,7 @@ func (u *Upstream) load() float64 {
 
 // observe folds one round trip into u's average.
 func (u *Upstream) observe(d time.Duration) {
+	u.observed.Store(time.Now().UnixNano())
 	for {
 		old := u.latency.Load()
 		avg := math.Float64frombits(old)
@@ -60,6 +64,19 @@ func (u *Upstream) observe(d time.Duration) {
 		if u.latency.CompareAndSwap(old, math.Float64bits(avg)) {
 			return
 		}
+	}
+}
+
+// idleAfter is how long an upstream may go without a request before its
+// probe's round trips count as its latency: one penalised for a failure,
+// and left alone since, is tried again once its probe finds it quick.
+const idleAfter = time.Second
+
+// observeProbe folds the probe's round trip d into u's average if u has
+// had no request for idleAfter.
+func (u *Upstream) observeProbe(d time.Duration) {
+	if d > 0 && time.Since(time.Unix(0, u.observed.Load())) >= idleAfter {
+		u.observe(d)
 	}
 }
 
@@ -86,6 +103,13 @@ type transportError struct{ err error }
 func (e *transportError) Error() string { return e.err.Error() }
 func (e *transportError) Unwrap() error { return e.err }
 
+// limited reports whether err is an upstream's answer that it is over a
+// limit: an answer another upstream may give better, and a failure.
+func limited(err error) bool {
+	var rpcErr rpc.Error
+	return errors.As(err, &rpcErr) && rpcErr.ErrorCode() == codeLimitExceeded
+}
+
 // isAnswer reports whether err is the upstream's JSON-RPC error answer,
 // which belongs to the client, rather than a failure to answer.
 func isAnswer(err error) bool {
@@ -102,6 +126,10 @@ func (u *Upstream) send(ctx context.Context, reqs []*request) (results []json.Ra
 	start := time.Now()
 	defer func() {
 		u.inflight.Add(-1)
+		// A request the client gave up on says nothing of the upstream.
+		if ctx.Err() == nil {
+			u.failures.record(start, err != nil || slices.ContainsFunc(errs, limited))
+		}
 		if err != nil {
 			u.observe(max(time.Since(start), failurePenalty))
 		} else {

@@ -24,6 +24,14 @@ func TestPushedHeads(t *testing.T) {
 	if s.Head.Hash == first.Head.Hash || s.ClientVersion == "" || s.ChainID != 1337 {
 		t.Errorf("status = %+v", s)
 	}
+	// A full (not archive) node keeps state for its newest 128 blocks,
+	// every block and receipt, and indexes logs and transactions of its
+	// newest 2,350,000 blocks (go-ethereum's defaults).
+	want := History{Known: true, State: Retention{Window: 128}, StateProofs: Retention{Window: 128},
+		Logs: Retention{Window: 2_350_000}, Tx: Retention{Window: 2_350_000}}
+	if s.History != want {
+		t.Errorf("history = %+v, want %+v", s.History, want)
+	}
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -186,7 +186,7 @@ func (p *Probe) subscribe(ctx context.Context, heads chan *headJSON) (*rpc.Clien
 // poll asks for sync state and peers, and the head too when it is not
 // pushed, in one batch whose round trip is the latency.
 func (p *Probe) poll(ctx context.Context, c *rpc.Client) error {
-	var syncing json.RawMessage
+	var syncing, capabilities json.RawMessage
 	var peers hexutil.Uint64
 	var head, finalized *headJSON
 	batch := []rpc.BatchElem{
@@ -194,12 +194,14 @@ func (p *Probe) poll(ctx context.Context, c *rpc.Client) error {
 		{Method: "net_peerCount", Result: &peers},
 		// Optional: chains without finality answer it with an error.
 		{Method: "eth_getBlockByNumber", Args: []any{"finalized", false}, Result: &finalized},
+		// Optional: clients that do not say what history they keep.
+		{Method: "eth_capabilities", Result: &capabilities},
 	}
 	if p.cfg.WS == "" {
 		batch = append(batch, rpc.BatchElem{Method: "eth_getBlockByNumber", Args: []any{"latest", false}, Result: &head})
 	}
 	start := p.cfg.Now()
-	if err := p.batch(ctx, c, batch, 2); err != nil {
+	if err := p.batch(ctx, c, batch, 2, 3); err != nil {
 		return err
 	}
 	latency := p.cfg.Now().Sub(start)
@@ -216,6 +218,10 @@ func (p *Probe) poll(ctx context.Context, c *rpc.Client) error {
 		s.Finalized = 0
 		if finalized != nil && batch[2].Error == nil {
 			s.Finalized = uint64(finalized.Number)
+		}
+		s.History = History{}
+		if batch[3].Error == nil {
+			s.History, _ = parseCapabilities(capabilities) // unreadable: unknown
 		}
 	})
 	return nil

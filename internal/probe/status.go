@@ -27,6 +27,8 @@ type Status struct {
 	// Finalized is the node's finalized block number, 0 where the chain
 	// has no finality (proof of work) or the node does not know it yet.
 	Finalized uint64 `json:"finalized"`
+	// History is the oldest block the node serves, per kind of data.
+	History History `json:"history"`
 	// Syncing is the node's own claim (eth_syncing); SyncTarget is the
 	// highest block it reported syncing towards.
 	Syncing    bool   `json:"syncing"`
