@@ -172,7 +172,7 @@ func (f *Fleet) startProbes(nodes []node) ([]*gateway.Upstream, error) {
 			return nil, fmt.Errorf("fleet: %s: %w", n.name, err)
 		}
 		clients = append(clients, c)
-		upstreams = append(upstreams, gateway.NewUpstream(n.name, c, p))
+		upstreams = append(upstreams, gateway.NewUpstream(n.name, c, p).WithWebSocket(n.ws))
 		f.goRun(ctx, p.Run)
 	}
 	return upstreams, nil

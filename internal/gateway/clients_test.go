@@ -3,13 +3,16 @@ package gateway_test
 import (
 	"context"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ethereum/go-ethereum/ethclient/gethclient"
 	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/ethfleet/ethfleet/internal/await"
@@ -85,5 +88,63 @@ func TestRealClients(t *testing.T) {
 	}
 	if rpcErr, ok := batch[3].Error.(rpc.Error); !ok || rpcErr.ErrorCode() != -32601 {
 		t.Errorf("admin_peers through the gateway: %v", batch[3].Error)
+	}
+}
+
+// TestPendingTransactionsFromDevnet follows the devnet's pools through
+// the gateway with go-ethereum's gethclient: transactions the producer
+// gossips to both followers arrive once each, and each is found by hash
+// once mined.
+func TestPendingTransactionsFromDevnet(t *testing.T) {
+	f := fleettest.Start(t, fleettest.Options{Followers: 2})
+	ctx := context.Background()
+	rc, err := rpc.Dial("ws" + strings.TrimPrefix(f.GatewayURL(), "http"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	gc := gethclient.New(rc)
+	hashes := make(chan common.Hash, 64)
+	sub, err := gc.SubscribePendingTransactions(ctx, hashes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	txs := make(chan *types.Transaction, 64)
+	fullSub, err := gc.SubscribeFullPendingTransactions(ctx, txs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fullSub.Unsubscribe()
+
+	seen, seenFull := map[common.Hash]int{}, map[common.Hash]int{}
+	for len(seen) < 6 || len(seenFull) < 6 {
+		select {
+		case h := <-hashes:
+			seen[h]++
+		case tx := <-txs:
+			seenFull[tx.Hash()]++
+		case err := <-sub.Err():
+			t.Fatal(err)
+		case err := <-fullSub.Err():
+			t.Fatal(err)
+		case <-time.After(30 * time.Second):
+			t.Fatalf("pending transactions: %d hashes, %d whole", len(seen), len(seenFull))
+		}
+	}
+	ec := ethclient.NewClient(rc)
+	for h, n := range seen {
+		if n != 1 {
+			t.Errorf("%s arrived %d times", h, n)
+		}
+		await.True(t, 30*time.Second, "the transaction mined", func() bool {
+			r, err := ec.TransactionReceipt(ctx, h)
+			return err == nil && r.BlockNumber.Sign() > 0
+		})
+	}
+	for h, n := range seenFull {
+		if n != 1 {
+			t.Errorf("whole: %s arrived %d times", h, n)
+		}
 	}
 }

@@ -128,7 +128,7 @@ func (f *headFeed) publishLogs(ctx context.Context, number uint64, hash common.H
 	if !wanted {
 		return
 	}
-	logs, err := f.blockLogs(ctx, hash)
+	logs, err := f.blockLogs(ctx, number, hash)
 	if err != nil {
 		f.log.Debug("head feed: logs", "block", number, "err", err)
 	}
@@ -139,10 +139,11 @@ func (f *headFeed) publishLogs(ctx context.Context, number uint64, hash common.H
 	f.deliverLogs(append(replaced, logs...))
 }
 
-// blockLogs fetches the logs of the block with hash from a fit upstream.
-func (f *headFeed) blockLogs(ctx context.Context, hash common.Hash) ([]*types.Log, error) {
+// blockLogs fetches the logs of the block (number, hash) from a fit
+// upstream that indexes logs.
+func (f *headFeed) blockLogs(ctx context.Context, number uint64, hash common.Hash) ([]*types.Log, error) {
 	req := &request{Method: "eth_getLogs", Params: json.RawMessage(fmt.Sprintf(`[{"blockHash":%q}]`, hash.Hex()))}
-	for _, u := range f.router.candidates() {
+	for _, u := range f.router.candidatesFor([]need{{newest: number, oldest: number, keeps: true, data: logData}}) {
 		results, errs, err := u.send(ctx, []*request{req})
 		if err != nil || errs[0] != nil {
 			continue

@@ -296,6 +296,17 @@ func syncingBehind(s probe.Status, maxLag uint64) bool {
 	return s.Syncing && (s.SyncTarget == 0 || s.SyncTarget > s.Head.Number+maxLag)
 }
 
+// isFit reports whether u is fit now.
+func (r *Router) isFit(u *Upstream) bool {
+	v := r.view.Load()
+	for i, s := range v.Upstreams {
+		if r.upstreams[i] == u {
+			return s.Fit
+		}
+	}
+	return false
+}
+
 // candidates returns the fit upstreams in the order to try them. The
 // first is the less loaded of two picked at random (the "power of two
 // choices", which spreads load nearly as well as always taking the least

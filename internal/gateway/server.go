@@ -50,6 +50,7 @@ type Config struct {
 type Server struct {
 	cfg      Config
 	heads    *headFeed
+	pending  *pendingFeed
 	conns    sync.Map // open *wsConn
 	served   watermark
 	cache    *cache
@@ -77,6 +78,7 @@ func NewServer(cfg Config, router *Router, log *slog.Logger, reg prometheus.Regi
 	return &Server{
 		cfg:     cfg,
 		heads:   newHeadFeed(router, log),
+		pending: newPendingFeed(router, log),
 		cache:   newCache(cfg.CacheBytes),
 		router:  router,
 		keys:    NewKeys(cfg.Keys),
@@ -86,11 +88,17 @@ func NewServer(cfg Config, router *Router, log *slog.Logger, reg prometheus.Regi
 	}, nil
 }
 
-// Run keeps the gateway's own feeds (new heads) going until ctx ends, then
-// closes every WebSocket connection, which the HTTP server's shutdown does
-// not reach.
+// Run keeps the gateway's own feeds (new heads, pending transactions)
+// going until ctx ends, then closes every WebSocket connection, which the
+// HTTP server's shutdown does not reach.
 func (s *Server) Run(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		s.pending.run(ctx)
+		close(done)
+	}()
 	err := s.heads.run(ctx)
+	<-done
 	s.conns.Range(func(k, _ any) bool {
 		k.(*wsConn).close(websocket.CloseGoingAway, "gateway shutting down")
 		return true

@@ -26,6 +26,7 @@ type StatusSource interface {
 type Upstream struct {
 	name      string
 	client    *rpc.Client
+	ws        string // WebSocket URL, for the gateway's own subscriptions
 	probe     StatusSource
 	reference bool // an outside provider, used only when no node is fit
 
@@ -84,6 +85,13 @@ func (u *Upstream) observeProbe(d time.Duration) {
 // does not close the client.
 func NewUpstream(name string, client *rpc.Client, p StatusSource) *Upstream {
 	return &Upstream{name: name, client: client, probe: p}
+}
+
+// WithWebSocket gives u the WebSocket URL the gateway subscribes to its
+// pending transactions on. Call it before the gateway runs.
+func (u *Upstream) WithWebSocket(url string) *Upstream {
+	u.ws = url
+	return u
 }
 
 // NewReference returns an outside provider (Infura, say) as an upstream of

@@ -192,8 +192,9 @@ func (c *wsConn) close(code int, reason string) {
 	})
 }
 
-// subscribe starts a subscription owned by the gateway: newHeads, or logs
-// with a filter.
+// subscribe starts a subscription owned by the gateway: newHeads, logs
+// with a filter, or newPendingTransactions (hashes, or whole transactions
+// when the second parameter is true).
 func (c *wsConn) subscribe(params json.RawMessage) (string, error) {
 	var args []json.RawMessage
 	if err := json.Unmarshal(params, &args); err != nil || len(args) == 0 {
@@ -216,8 +217,11 @@ func (c *wsConn) subscribe(params json.RawMessage) (string, error) {
 			return "", err
 		}
 		start = func() func() { return c.s.heads.subscribeLogs(filter, events, c.tooSlow) }
+	case "newPendingTransactions":
+		full := len(args) > 1 && string(args[1]) == "true"
+		start = func() func() { return c.s.pending.subscribe(full, events, c.tooSlow) }
 	default:
-		return "", fmt.Errorf("unsupported subscription %s: this gateway serves newHeads and logs", args[0])
+		return "", fmt.Errorf("unsupported subscription %s: this gateway serves newHeads, logs and newPendingTransactions", args[0])
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

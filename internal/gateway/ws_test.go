@@ -83,8 +83,8 @@ func TestCallsOverWebSocket(t *testing.T) {
 	if batch[0].Error != nil || batch[1].Error == nil || !strings.Contains(batch[1].Error.Error(), "not available on this gateway") {
 		t.Errorf("batch over WS: %v / %v", batch[0].Error, batch[1].Error)
 	}
-	if _, err := c.EthSubscribe(ctx, make(chan any), "newPendingTransactions"); err == nil || !strings.Contains(err.Error(), "this gateway serves newHeads and logs") {
-		t.Errorf("newPendingTransactions subscription: %v", err)
+	if _, err := c.EthSubscribe(ctx, make(chan any), "syncing"); err == nil || !strings.Contains(err.Error(), "this gateway serves newHeads, logs and newPendingTransactions") {
+		t.Errorf("syncing subscription: %v", err)
 	}
 
 	hc, err := rpc.Dial(f.GatewayURL())
