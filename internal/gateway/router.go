@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math"
 	"math/rand/v2"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -182,7 +180,7 @@ func judge(statuses []probe.Status, cfg RouterConfig) View {
 			heads = append(heads, s.Head.Number)
 		}
 	}
-	v := View{Head: agreedHead(heads, cfg.OutlierGap)}
+	v := View{Head: probe.AgreedHead(heads, cfg.OutlierGap)}
 	v.Upstreams = make([]UpstreamState, len(statuses))
 	for i, s := range statuses {
 		st := UpstreamState{Status: s}
@@ -215,28 +213,6 @@ func judge(statuses []probe.Status, cfg RouterConfig) View {
 		v.Upstreams[i] = st
 	}
 	return v
-}
-
-// agreedHead is the fleet's head: the highest head within gap of the
-// median, so that one node claiming a head far above the rest cannot make
-// every healthy node look behind. The median is the upper one: with two
-// nodes nobody can tell which is wrong, and the higher head is believed.
-func agreedHead(heads []uint64, gap uint64) uint64 {
-	if len(heads) == 0 {
-		return 0
-	}
-	slices.Sort(heads)
-	limit := heads[len(heads)/2] + gap
-	if gap == 0 {
-		limit = math.MaxUint64
-	}
-	var head uint64
-	for _, h := range heads {
-		if h <= limit {
-			head = h
-		}
-	}
-	return head
 }
 
 // candidatesFor returns the candidates that have what the calls need (their

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"slices"
 	"testing"
 	"time"
 
@@ -132,26 +131,5 @@ func TestCandidatesPreferTheLessLoaded(t *testing.T) {
 	// and busy never goes first.
 	if firsts["fast"] < 170 || firsts["fast"] > 230 || firsts["busy"] != 0 {
 		t.Errorf("first choices %v, want fast about 200, slow about 100, busy 0 of 300", firsts)
-	}
-}
-
-func TestAgreedHead(t *testing.T) {
-	tests := []struct {
-		heads []uint64
-		gap   uint64
-		want  uint64
-	}{
-		{nil, 32, 0},
-		{[]uint64{5}, 32, 5},
-		{[]uint64{10, 11, 12}, 32, 12},
-		{[]uint64{10, 11, 500}, 32, 11},
-		{[]uint64{10, 500, 501}, 32, 501},
-		{[]uint64{10, 11, 500}, 0, 500},
-		{[]uint64{7, 7, 7, 7, 1000}, 2, 7},
-	}
-	for _, tt := range tests {
-		if got := agreedHead(slices.Clone(tt.heads), tt.gap); got != tt.want {
-			t.Errorf("agreedHead(%v, %d) = %d, want %d", tt.heads, tt.gap, got, tt.want)
-		}
 	}
 }

@@ -191,6 +191,7 @@ func (p *Probe) poll(ctx context.Context, c *rpc.Client) error {
 	var head, finalized *headJSON
 	batch := []rpc.BatchElem{
 		{Method: "eth_syncing", Result: &syncing},
+		// Optional: some providers refuse net_ methods.
 		{Method: "net_peerCount", Result: &peers},
 		// Optional: chains without finality answer it with an error.
 		{Method: "eth_getBlockByNumber", Args: []any{"finalized", false}, Result: &finalized},
@@ -201,7 +202,7 @@ func (p *Probe) poll(ctx context.Context, c *rpc.Client) error {
 		batch = append(batch, rpc.BatchElem{Method: "eth_getBlockByNumber", Args: []any{"latest", false}, Result: &head})
 	}
 	start := p.cfg.Now()
-	if err := p.batch(ctx, c, batch, 2, 3); err != nil {
+	if err := p.batch(ctx, c, batch, 1, 2, 3); err != nil {
 		return err
 	}
 	latency := p.cfg.Now().Sub(start)
