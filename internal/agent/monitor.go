@@ -50,11 +50,11 @@ type Config struct {
 
 // Report is a node as the monitor last judged it.
 type Report struct {
-	Name          string `json:"name"`
-	Client        string `json:"client"`
-	Head          uint64 `json:"head"`
-	HeadTime      int64  `json:"headTime"` // Unix ms
-	Peers         uint64 `json:"peers"`
+	Name     string `json:"name"`
+	Client   string `json:"client"`
+	Head     uint64 `json:"head"`
+	HeadTime int64  `json:"headTime"` // Unix ms
+	Peers    uint64 `json:"peers"`
 	Verdict
 	Consensus *ConsensusStatus `json:"consensus,omitempty"`
 	Disk      *Disk            `json:"disk,omitempty"`
