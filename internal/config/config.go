@@ -9,6 +9,7 @@ type Config struct {
 	Nodes      []Node      `yaml:"nodes"`
 	References []Reference `yaml:"references"`
 	Gateway    Gateway     `yaml:"gateway"`
+	Agent      Agent       `yaml:"agent"`
 	Ops        Ops         `yaml:"ops"`
 }
 
@@ -44,6 +45,12 @@ type Node struct {
 	// WS is the node's WebSocket JSON-RPC URL; heads are pushed over it
 	// when set and polled over RPC otherwise.
 	WS Secret `yaml:"ws"`
+	// Beacon is the node's consensus client's Beacon API URL, if it has
+	// one: a node is ready only while its consensus client is synced.
+	Beacon Secret `yaml:"beacon"`
+	// DataDir is the node's data directory, where the agent can see it,
+	// for the free-space metric.
+	DataDir string `yaml:"dataDir"`
 }
 
 // Reference is an outside JSON-RPC provider, used to measure lag and, where
@@ -148,6 +155,22 @@ type CORS struct {
 type TLS struct {
 	CertFile string `yaml:"certFile"`
 	KeyFile  string `yaml:"keyFile"`
+}
+
+// Agent configures readiness: what `ethfleet agent` reports for its node
+// and `ethfleet up` for each node of the fleet.
+type Agent struct {
+	// Node names the entry of nodes that `ethfleet agent` watches; the
+	// other entries are its fleet.
+	Node string `yaml:"node"`
+	// MaxLag is how many blocks a ready node may trail the fleet's head or
+	// a reference's (default 3).
+	MaxLag *uint64 `yaml:"maxLag"`
+	// MaxHeadAge is how old, by its timestamp, a ready node's head may be
+	// (default 2m).
+	MaxHeadAge time.Duration `yaml:"maxHeadAge"`
+	// MinPeers is the fewest devp2p peers a ready node has (default 0).
+	MinPeers uint64 `yaml:"minPeers"`
 }
 
 // Ops configures the operations server: /healthz, /ready, /status, /metrics.

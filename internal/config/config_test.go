@@ -56,6 +56,11 @@ func TestBadFixtures(t *testing.T) {
 			`access.bad.yaml:16: gateway.rateLimit.methodCost.eth_call: must not be negative, got -1`,
 			`access.bad.yaml:17: gateway.tls: certFile and keyFile go together`,
 		}},
+		{"agent.bad.yaml", []string{
+			`agent.bad.yaml:4: nodes[0].beacon: "ws://127.0.0.1:5052" must use one of the schemes [http https]`,
+			`agent.bad.yaml:6: agent.node: "geth-2" is not the name of an entry of nodes`,
+			`agent.bad.yaml:7: agent.maxHeadAge: must not be negative, got -1m0s`,
+		}},
 		{"values.bad.yaml", []string{
 			"values.bad.yaml:2: devnet.followers: must be between 0 and 16, got 99",
 			"values.bad.yaml:3: devnet.blockTime: must be at least 50ms, got 10ms",

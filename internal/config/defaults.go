@@ -22,6 +22,8 @@ const (
 	DefaultOpsListen      = "127.0.0.1:6060"
 	DefaultReadHeader     = 10 * time.Second
 	DefaultIdle           = 2 * time.Minute
+	DefaultAgentMaxLag    = 3
+	DefaultMaxHeadAge     = 2 * time.Minute
 )
 
 // Default returns the configuration used when no file is given.
@@ -82,6 +84,12 @@ func (c *Config) applyDefaults() {
 	}
 	if g.IdleTimeout == 0 {
 		g.IdleTimeout = DefaultIdle
+	}
+	if c.Agent.MaxLag == nil {
+		c.Agent.MaxLag = ptr[uint64](DefaultAgentMaxLag)
+	}
+	if c.Agent.MaxHeadAge == 0 {
+		c.Agent.MaxHeadAge = DefaultMaxHeadAge
 	}
 	if c.Ops.Listen == "" {
 		c.Ops.Listen = DefaultOpsListen

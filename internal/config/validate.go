@@ -60,6 +60,9 @@ func (c *Config) validate(ps *problems) {
 		if !n.WS.IsZero() {
 			checkURL(ps, key+".ws", n.WS, "ws", "wss")
 		}
+		if !n.Beacon.IsZero() {
+			checkURL(ps, key+".beacon", n.Beacon, "http", "https")
+		}
 	}
 	for i, r := range c.References {
 		key := fmt.Sprintf("references[%d]", i)
@@ -94,6 +97,12 @@ func (c *Config) validate(ps *problems) {
 		}
 	}
 	c.Gateway.validateAccess(ps)
+	if a := c.Agent; a.Node != "" && !slices.ContainsFunc(c.Nodes, func(n Node) bool { return n.Name == a.Node }) {
+		ps.add("agent.node", "%q is not the name of an entry of nodes", a.Node)
+	}
+	if c.Agent.MaxHeadAge < 0 {
+		ps.add("agent.maxHeadAge", "must not be negative, got %s", c.Agent.MaxHeadAge)
+	}
 	checkListen(ps, "ops.listen", c.Ops.Listen)
 	if c.Ops.Listen == g.Listen && !strings.HasSuffix(g.Listen, ":0") {
 		ps.add("ops.listen", "must differ from gateway.listen (%s)", g.Listen)

@@ -43,6 +43,9 @@ func (n *Node) HTTPURL() string { return n.stack.HTTPEndpoint() }
 // WSURL is the node's JSON-RPC over WebSocket endpoint (the same port).
 func (n *Node) WSURL() string { return n.stack.WSEndpoint() }
 
+// DataDir is where the node keeps its chain.
+func (n *Node) DataDir() string { return n.stack.DataDir() }
+
 // Head returns the number of the node's current head block.
 func (n *Node) Head() uint64 { return n.eth.BlockChain().CurrentBlock().Number.Uint64() }
 

@@ -9,12 +9,14 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/ethfleet/ethfleet/internal/agent"
 	"github.com/ethfleet/ethfleet/internal/config"
 	"github.com/ethfleet/ethfleet/internal/devnet"
 	"github.com/ethfleet/ethfleet/internal/gateway"
@@ -47,8 +49,10 @@ const shutdownTimeout = 5 * time.Second
 type Fleet struct {
 	opts   Options
 	log    *slog.Logger
-	devnet *devnet.Devnet
-	router *gateway.Router
+	devnet  *devnet.Devnet
+	router  *gateway.Router
+	probes  []*probe.Probe
+	monitor *agent.Monitor
 
 	gatewayAddr, opsAddr net.Addr
 	stops                []func() error // undo each started part, in start order
@@ -90,19 +94,41 @@ func (f *Fleet) Start() (err error) {
 	if err := f.startGateway(upstreams); err != nil {
 		return err
 	}
+	if err := f.startMonitor(nodes); err != nil {
+		return err
+	}
 	return f.startOps()
 }
 
 // node is one execution client the fleet serves from.
-type node struct{ name, rpc, ws string }
+type node struct {
+	name, rpc, ws string
+	beacon        string // its consensus client's Beacon API, if any
+	dataDir       string // where its chain is, if visible from here
+	redact        func(string) string
+}
 
 // nodesOf lists the nodes the fleet description names.
 func nodesOf(cfg *config.Config) []node {
 	nodes := make([]node, len(cfg.Nodes))
 	for i, n := range cfg.Nodes {
-		nodes[i] = node{name: n.Name, rpc: n.RPC.Reveal(), ws: n.WS.Reveal()}
+		nodes[i] = node{name: n.Name, rpc: n.RPC.Reveal(), ws: n.WS.Reveal(), beacon: n.Beacon.Reveal(),
+			dataDir: n.DataDir, redact: redactor(n.RPC, n.WS, n.Beacon)}
 	}
 	return nodes
+}
+
+// redactor rewrites every resolved secret in a message back to its
+// template, so that errors quoting a URL show no key.
+func redactor(secrets ...config.Secret) func(string) string {
+	return func(msg string) string {
+		for _, s := range secrets {
+			if v := s.Reveal(); v != "" && v != s.String() {
+				msg = strings.ReplaceAll(msg, v, s.String())
+			}
+		}
+		return msg
+	}
 }
 
 // startDevnet starts the embedded dev chain and returns its nodes.
@@ -127,7 +153,7 @@ func (f *Fleet) startDevnet() ([]node, error) {
 	f.stops = append(f.stops, f.devnet.Close)
 	var nodes []node
 	for _, n := range f.devnet.Nodes() {
-		nodes = append(nodes, node{name: n.Name(), rpc: n.HTTPURL(), ws: n.WSURL()})
+		nodes = append(nodes, node{name: n.Name(), rpc: n.HTTPURL(), ws: n.WSURL(), dataDir: n.DataDir()})
 	}
 	return nodes, nil
 }
@@ -166,7 +192,9 @@ func (f *Fleet) startProbes(nodes []node) ([]*gateway.Upstream, error) {
 			WS:       n.ws,
 			Interval: f.opts.ProbeInterval,
 			Logger:   f.log.With("part", "probe"),
+			Redact:   n.redact,
 		})
+		f.probes = append(f.probes, p)
 		c, err := rpc.DialOptions(ctx, n.rpc, rpc.WithHTTPClient(upstreamHTTP))
 		if err != nil {
 			return nil, fmt.Errorf("fleet: %s: %w", n.name, err)
@@ -268,6 +296,8 @@ func (f *Fleet) startOps() error {
 	h := ops.Handler(ops.Config{
 		Ready:    f.Ready,
 		Status:   func() any { return f.View() },
+		Nodes:    func() any { return f.monitor.Reports() },
+		History:  func(since int64) any { return f.monitor.History(since) },
 		Gatherer: f.opts.Registry,
 	})
 	addr, err := f.serve("ops", f.opts.Config.Ops.Listen, h, config.TLS{}, timeouts{config.DefaultReadHeader, config.DefaultIdle})

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -15,6 +16,13 @@ type Config struct {
 	Ready func() (ready bool, why string)
 	// Status returns the value /status encodes as JSON.
 	Status func() any
+	// Nodes, if set, returns every node's readiness report for
+	// /api/nodes; History the lag samples after a time (Unix ms) for
+	// /api/history?since=.
+	Nodes   func() any
+	History func(since int64) any
+	// Dashboard, if set, serves the pages under /.
+	Dashboard http.Handler
 	// Gatherer is what /metrics exposes.
 	Gatherer prometheus.Gatherer
 }
@@ -35,11 +43,37 @@ func Handler(cfg Config) http.Handler {
 		fmt.Fprintln(w, "ready:", why)
 	})
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.Encode(cfg.Status())
+		writeJSON(w, cfg.Status())
 	})
+	if cfg.Nodes != nil {
+		mux.HandleFunc("GET /api/nodes", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, cfg.Nodes())
+		})
+	}
+	if cfg.History != nil {
+		mux.HandleFunc("GET /api/history", func(w http.ResponseWriter, r *http.Request) {
+			var since int64
+			if s := r.URL.Query().Get("since"); s != "" {
+				var err error
+				if since, err = strconv.ParseInt(s, 10, 64); err != nil {
+					http.Error(w, "since: want Unix milliseconds", http.StatusBadRequest)
+					return
+				}
+			}
+			writeJSON(w, cfg.History(since))
+		})
+	}
+	if cfg.Dashboard != nil {
+		mux.Handle("GET /", cfg.Dashboard)
+	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{}))
 	return mux
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
 }

@@ -28,6 +28,10 @@ type Config struct {
 	// Timeout bounds each request (default 5s).
 	Timeout time.Duration
 	Logger  *slog.Logger
+	// Redact, if set, rewrites error messages before they are kept or
+	// logged, so that a URL carrying a key never shows (see
+	// config.Secret).
+	Redact func(string) string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -59,6 +63,9 @@ func New(cfg Config) *Probe {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Redact == nil {
+		cfg.Redact = func(s string) string { return s }
+	}
 	p := &Probe{cfg: cfg, log: cfg.Logger.With("node", cfg.Name)}
 	p.status.Set(Status{Name: cfg.Name, Err: "not probed yet"})
 	return p
@@ -84,8 +91,9 @@ func (p *Probe) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		p.update(func(s *Status) { s.Up, s.Err = false, err.Error() })
-		p.log.Debug("probe session ended", "err", err)
+		msg := p.cfg.Redact(err.Error())
+		p.update(func(s *Status) { s.Up, s.Err = false, msg })
+		p.log.Debug("probe session ended", "err", msg)
 		if p.cfg.Now().Sub(start) > maxBackoff {
 			backoff = minBackoff // the session was healthy for a while
 		}

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"math/big"
+	"net"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -164,5 +166,22 @@ func TestParseSyncing(t *testing.T) {
 		if (err != nil) != tt.wantErr || syncing != tt.syncing || target != tt.target {
 			t.Errorf("parseSyncing(%s) = %v, %d, %v", tt.raw, syncing, target, err)
 		}
+	}
+}
+
+// TestRedactedErrors: a node's URL that carries a key never shows in the
+// status's error.
+func TestRedactedErrors(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.Close()
+	url := "http://" + ln.Addr().String() + "/v3/s3cr3tk3y"
+	p := runProbe(t, Config{Name: "infura", RPC: url, Interval: time.Hour,
+		Redact: func(s string) string { return strings.ReplaceAll(s, url, "http://…/v3/${KEY}") }})
+	s := await(t, p, "the connection refused", func(s Status) bool { return strings.Contains(s.Err, "refused") })
+	if strings.Contains(s.Err, "s3cr3t") || !strings.Contains(s.Err, "${KEY}") {
+		t.Errorf("error: %s", s.Err)
 	}
 }
