@@ -47,8 +47,8 @@ const shutdownTimeout = 5 * time.Second
 
 // Fleet is an embedded fleet behind one JSON-RPC endpoint.
 type Fleet struct {
-	opts   Options
-	log    *slog.Logger
+	opts    Options
+	log     *slog.Logger
 	devnet  *devnet.Devnet
 	router  *gateway.Router
 	probes  []*probe.Probe
