@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 
 	"github.com/spf13/cobra"
 
@@ -28,4 +29,18 @@ func newConfigCmd() *cobra.Command {
 		},
 	})
 	return cmd
+}
+
+// loadConfig makes the logger at level (go-ethereum's own at error) and
+// loads the fleet description from file.
+func loadConfig(cmd *cobra.Command, file, level string) (*slog.Logger, *config.Config, error) {
+	log, err := newLogger(cmd.ErrOrStderr(), level, "error")
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := config.Load(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	return log, cfg, nil
 }

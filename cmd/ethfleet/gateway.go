@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ethfleet/ethfleet/internal/config"
 	"github.com/ethfleet/ethfleet/internal/fleet"
 )
 
@@ -26,11 +25,7 @@ It never answers from a node that is unreachable, on another chain,
 syncing, or behind the rest of the fleet.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			log, err := newLogger(cmd.ErrOrStderr(), logLevel, "error")
-			if err != nil {
-				return err
-			}
-			cfg, err := config.Load(configFile)
+			log, cfg, err := loadConfig(cmd, configFile, logLevel)
 			if err != nil {
 				return err
 			}

@@ -18,15 +18,7 @@ import (
 // TestGatewayCommand serves real nodes, started here as a devnet, through
 // `ethfleet gateway --config`.
 func TestGatewayCommand(t *testing.T) {
-	d := devnet.New(devnet.Config{DataDir: t.TempDir(), Followers: 1, BlockTime: 500 * time.Millisecond, NoLogIndex: true})
-	if err := d.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	nodes := ""
-	for i, n := range d.Nodes() {
-		nodes += fmt.Sprintf("  - name: geth-%d\n    rpc: %s\n    ws: %s\n", i, n.HTTPURL(), n.WSURL())
-	}
+	_, nodes := startDevnet(t)
 	tests := []struct {
 		name      string
 		chainID   int
@@ -55,7 +47,7 @@ func TestGatewayCommand(t *testing.T) {
 			if !strings.Contains(string(body), tt.answer) {
 				t.Errorf("eth_chainId = %s, want %s", body, tt.answer)
 			}
-			if _, status := fleettest.Get(t, r.ops+"/status"); !strings.Contains(status, `"name": "geth-1"`) {
+			if _, status := fleettest.Get(t, r.ops+"/status"); !strings.Contains(status, `"name": "follower-1"`) {
 				t.Errorf("/status does not name the configured nodes: %.300s", status)
 			}
 		})
@@ -68,4 +60,20 @@ func TestGatewayCommandNeedsNodes(t *testing.T) {
 	if _, err := run(t.Context(), "gateway", "--config", file); err == nil || !strings.Contains(err.Error(), "lists no nodes") {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+// startDevnet starts a producer and one follower, and returns them as the
+// nodes section of a fleet description.
+func startDevnet(t *testing.T) (*devnet.Devnet, string) {
+	t.Helper()
+	d := devnet.New(devnet.Config{DataDir: t.TempDir(), Followers: 1, BlockTime: 500 * time.Millisecond, NoLogIndex: true})
+	if err := d.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	nodes := ""
+	for _, n := range d.Nodes() {
+		nodes += fmt.Sprintf("  - name: %s\n    rpc: %s\n    ws: %s\n    dataDir: %s\n", n.Name(), n.HTTPURL(), n.WSURL(), n.DataDir())
+	}
+	return d, nodes
 }

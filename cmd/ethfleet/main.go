@@ -23,6 +23,6 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newUpCmd(), newGatewayCmd(), newConfigCmd(), newVersionCmd())
+	root.AddCommand(newUpCmd(), newGatewayCmd(), newAgentCmd(), newConfigCmd(), newVersionCmd())
 	return root
 }

@@ -139,11 +139,13 @@ func start(t *testing.T, args ...string) *running {
 			t.Fatalf("%v ended early: %v\n%s", args, err, r.out.String())
 		default:
 		}
-		if m := rpcURL.FindStringSubmatch(r.out.String()); m != nil {
-			r.rpc = m[1]
-			r.ops = opsURL.FindStringSubmatch(r.out.String())[1]
+		if m := opsURL.FindStringSubmatch(r.out.String()); m != nil {
+			r.ops = m[1]
+			if m := rpcURL.FindStringSubmatch(r.out.String()); m != nil {
+				r.rpc = m[1] // the agent serves none
+			}
 		}
-		return r.rpc != ""
+		return r.ops != ""
 	})
 	return r
 }

@@ -223,3 +223,14 @@ func TestExamples(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactor(t *testing.T) {
+	key := Secret{template: "https://mainnet.infura.io/v3/${KEY}", value: "https://mainnet.infura.io/v3/s3cr3t"}
+	plain := NewSecret("http://127.0.0.1:8545")
+	redact := Redactor(key, plain, Secret{})
+	got := redact(`Post "https://mainnet.infura.io/v3/s3cr3t": dial tcp: refused; Post "http://127.0.0.1:8545": EOF`)
+	want := `Post "https://mainnet.infura.io/v3/${KEY}": dial tcp: refused; Post "http://127.0.0.1:8545": EOF`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

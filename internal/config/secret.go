@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -45,6 +46,20 @@ func (s *Secret) resolve(lookup func(string) (string, bool)) error {
 // Reveal returns the resolved value. Call it only to hand the value to the
 // client that needs it, never to print it.
 func (s Secret) Reveal() string { return s.value }
+
+// Redactor returns a function that rewrites every resolved secret in a
+// message back to its template, so that an error quoting a URL shows no
+// key.
+func Redactor(secrets ...Secret) func(string) string {
+	return func(msg string) string {
+		for _, s := range secrets {
+			if v := s.Reveal(); v != "" && v != s.String() {
+				msg = strings.ReplaceAll(msg, v, s.String())
+			}
+		}
+		return msg
+	}
+}
 
 // IsZero reports whether the secret was left unset.
 func (s Secret) IsZero() bool { return s.template == "" }

@@ -2,14 +2,12 @@ package fleet
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +18,7 @@ import (
 	"github.com/ethfleet/ethfleet/internal/config"
 	"github.com/ethfleet/ethfleet/internal/devnet"
 	"github.com/ethfleet/ethfleet/internal/gateway"
+	"github.com/ethfleet/ethfleet/internal/httpserver"
 	"github.com/ethfleet/ethfleet/internal/ops"
 	"github.com/ethfleet/ethfleet/internal/probe"
 )
@@ -113,22 +112,9 @@ func nodesOf(cfg *config.Config) []node {
 	nodes := make([]node, len(cfg.Nodes))
 	for i, n := range cfg.Nodes {
 		nodes[i] = node{name: n.Name, rpc: n.RPC.Reveal(), ws: n.WS.Reveal(), beacon: n.Beacon.Reveal(),
-			dataDir: n.DataDir, redact: redactor(n.RPC, n.WS, n.Beacon)}
+			dataDir: n.DataDir, redact: config.Redactor(n.RPC, n.WS, n.Beacon)}
 	}
 	return nodes
-}
-
-// redactor rewrites every resolved secret in a message back to its
-// template, so that errors quoting a URL show no key.
-func redactor(secrets ...config.Secret) func(string) string {
-	return func(msg string) string {
-		for _, s := range secrets {
-			if v := s.Reveal(); v != "" && v != s.String() {
-				msg = strings.ReplaceAll(msg, v, s.String())
-			}
-		}
-		return msg
-	}
 }
 
 // startDevnet starts the embedded dev chain and returns its nodes.
@@ -308,47 +294,19 @@ func (f *Fleet) startOps() error {
 // serve listens on addr and serves h, over TLS when files names a
 // certificate, until the fleet stops.
 func (f *Fleet) serve(name, addr string, h http.Handler, files config.TLS, t timeouts) (net.Addr, error) {
-	var tlsConfig *tls.Config
-	if files.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(files.CertFile, files.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("fleet: %s: TLS: %w", name, err)
-		}
-		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("fleet: %s: %w", name, err)
-	}
-	if tlsConfig != nil {
-		ln = tls.NewListener(ln, tlsConfig)
-	}
-	srv := &http.Server{
-		Handler:           h,
+	srv, err := httpserver.Start(name, addr, h, httpserver.Options{
+		CertFile:          files.CertFile,
+		KeyFile:           files.KeyFile,
 		ReadHeaderTimeout: t.readHeader,
 		IdleTimeout:       t.idle,
-		ErrorLog:          slog.NewLogLogger(f.log.Handler(), slog.LevelDebug),
-	}
-	f.wg.Add(1)
-	go func() {
-		defer f.wg.Done()
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			f.log.Error("server stopped", "server", name, "err", err)
-		}
-	}()
-	f.stops = append(f.stops, func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			// A client holding a connection open (one still waiting for
-			// its first request counts as busy for 5s) must not stop us
-			// stopping: after the grace period its connection is closed.
-			f.log.Warn("server did not drain in time; closing its connections", "server", name, "err", err)
-			return srv.Close()
-		}
-		return nil
+		Grace:             shutdownTimeout,
+		Logger:            f.log,
 	})
-	return ln.Addr(), nil
+	if err != nil {
+		return nil, fmt.Errorf("fleet: %w", err)
+	}
+	f.stops = append(f.stops, srv.Stop)
+	return srv.Addr(), nil
 }
 
 // timeouts bound how long an HTTP server waits on a client.

@@ -23,7 +23,7 @@ func (f *Fleet) startMonitor(nodes []node) error {
 			RPC:      r.RPC.Reveal(),
 			Interval: f.opts.ProbeInterval,
 			Logger:   f.log.With("part", "reference"),
-			Redact:   redactor(r.RPC),
+			Redact:   config.Redactor(r.RPC),
 		})
 		refs = append(refs, p)
 		f.goRun(ctx, p.Run)

@@ -12,6 +12,10 @@ import (
 
 // Config says where the ops endpoints get their answers.
 type Config struct {
+	// Healthy, if set, reports whether what the process depends on
+	// answers; /healthz is 503 when it does not. Unset, /healthz says only
+	// that the process runs.
+	Healthy func() (healthy bool, why string)
 	// Ready reports whether the process can serve, and why not.
 	Ready func() (ready bool, why string)
 	// Status returns the value /status encodes as JSON.
@@ -31,7 +35,17 @@ type Config struct {
 func Handler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintln(w, "ok")
+		if cfg.Healthy == nil {
+			fmt.Fprintln(w, "ok")
+			return
+		}
+		healthy, why := cfg.Healthy()
+		if !healthy {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "unhealthy:", why)
+			return
+		}
+		fmt.Fprintln(w, "ok:", why)
 	})
 	mux.HandleFunc("GET /ready", func(w http.ResponseWriter, r *http.Request) {
 		ready, why := cfg.Ready()

@@ -1,0 +1,167 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ethfleet/ethfleet/internal/config"
+	"github.com/ethfleet/ethfleet/internal/httpserver"
+	"github.com/ethfleet/ethfleet/internal/ops"
+	"github.com/ethfleet/ethfleet/internal/probe"
+)
+
+// ServiceOptions configure the agent that runs next to one node.
+type ServiceOptions struct {
+	// Config is the fleet description; its agent.node names the node.
+	Config *config.Config
+	// ProbeInterval is the time between status polls (default 2s).
+	ProbeInterval time.Duration
+	Logger        *slog.Logger
+	// Registry receives the agent's metrics and is what /metrics exposes.
+	Registry *prometheus.Registry
+}
+
+// Service is `ethfleet agent`: it watches its node against the rest of
+// the fleet and the references, and answers a load balancer's health
+// checks on the ops port.
+type Service struct {
+	opts    ServiceOptions
+	log     *slog.Logger
+	node    *probe.Probe
+	monitor *Monitor
+	ops     *httpserver.Server
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+}
+
+// NewService returns the agent for the node opts.Config.Agent.Node names.
+// It starts nothing.
+func NewService(opts ServiceOptions) (*Service, error) {
+	if opts.Config.Agent.Node == "" {
+		return nil, errors.New("agent: the fleet description's agent.node must name the node to watch")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+	}
+	return &Service{opts: opts, log: opts.Logger}, nil
+}
+
+// Start probes the node, the rest of the fleet and the references, starts
+// judging, and serves the ops port. On error it stops what it started.
+func (s *Service) Start() (err error) {
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	cfg := s.opts.Config
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	var node Node
+	var others, refs []StatusSource
+	for _, n := range cfg.Nodes {
+		p := s.runProbe(ctx, n.Name, n.RPC, n.WS, config.Redactor(n.RPC, n.WS, n.Beacon))
+		if n.Name != cfg.Agent.Node {
+			others = append(others, p)
+			continue
+		}
+		s.node = p
+		node = Node{Source: p, BeaconURL: n.Beacon.Reveal(), DataDir: n.DataDir}
+	}
+	for _, r := range cfg.References {
+		refs = append(refs, s.runProbe(ctx, r.Name, r.RPC, config.Secret{}, config.Redactor(r.RPC)))
+	}
+	s.monitor = New(Config{
+		Nodes:      []Node{node},
+		Others:     others,
+		References: refs,
+		OutlierGap: *cfg.Gateway.OutlierGap,
+		Rules:      Rules{MaxLag: *cfg.Agent.MaxLag, MaxHeadAge: cfg.Agent.MaxHeadAge, MinPeers: cfg.Agent.MinPeers},
+	})
+	if err := s.opts.Registry.Register(s.monitor); err != nil {
+		return fmt.Errorf("agent: metrics: %w", err)
+	}
+	s.goRun(func() { s.monitor.Run(ctx) })
+	h := ops.Handler(ops.Config{
+		Healthy:  s.Healthy,
+		Ready:    s.Ready,
+		Status:   func() any { return s.monitor.Reports()[0] },
+		Nodes:    func() any { return s.monitor.Reports() },
+		History:  func(since int64) any { return s.monitor.History(since) },
+		Gatherer: s.opts.Registry,
+	})
+	s.ops, err = httpserver.Start("ops", cfg.Ops.Listen, h, httpserver.Options{
+		ReadHeaderTimeout: config.DefaultReadHeader,
+		IdleTimeout:       config.DefaultIdle,
+		Logger:            s.log,
+	})
+	if err != nil {
+		return fmt.Errorf("agent: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) runProbe(ctx context.Context, name string, rpc, ws config.Secret, redact func(string) string) *probe.Probe {
+	p := probe.New(probe.Config{
+		Name:     name,
+		RPC:      rpc.Reveal(),
+		WS:       ws.Reveal(),
+		Interval: s.opts.ProbeInterval,
+		Logger:   s.log.With("part", "probe"),
+		Redact:   redact,
+	})
+	s.goRun(func() { p.Run(ctx) })
+	return p
+}
+
+func (s *Service) goRun(f func()) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		f()
+	}()
+}
+
+// Healthy reports whether the execution client answers.
+func (s *Service) Healthy() (bool, string) {
+	st := s.node.Status()
+	if !st.Up {
+		return false, "execution client unreachable: " + st.Err
+	}
+	return true, fmt.Sprintf("execution client %s answers", st.ClientVersion)
+}
+
+// Ready reports whether the node is ready to serve, and why not.
+func (s *Service) Ready() (bool, string) {
+	r := s.monitor.Reports()[0]
+	if !r.Ready {
+		return false, strings.Join(r.Reasons, "; ")
+	}
+	return true, fmt.Sprintf("head %d, %d peers", r.Head, r.Peers)
+}
+
+// OpsURL is the ops server's base URL.
+func (s *Service) OpsURL() string { return "http://" + s.ops.Addr().String() }
+
+// Close stops serving and watching.
+func (s *Service) Close() error {
+	var err error
+	if s.ops != nil {
+		err = s.ops.Stop()
+	}
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.wg.Wait()
+	return err
+}
