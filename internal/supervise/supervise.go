@@ -57,7 +57,7 @@ func (s *Supervisor) State() State {
 //
 // If the very first start fails (no such file, not executable), Run
 // returns that error at once: retrying would not help. Later start
-// failures are retried like crashes.
+// failures are retried like crashes. Run one Run at a time.
 func (s *Supervisor) Run(ctx context.Context) error {
 	delay := s.spec.MinBackoff
 	for first := true; ; first = false {
@@ -65,11 +65,11 @@ func (s *Supervisor) Run(ctx context.Context) error {
 			return nil
 		}
 		exit, err := s.runOnce(ctx)
-		if err != nil && first {
-			return fmt.Errorf("supervise %s: %w", s.spec.Name, err)
-		}
 		if exit.Requested {
 			return err
+		}
+		if err != nil && first {
+			return fmt.Errorf("supervise %s: %w", s.spec.Name, err)
 		}
 		delay = nextDelay(delay, exit.Uptime, s.spec)
 		s.log.Warn("process exited; restarting", "pid", exit.PID, "status", exit.Reason,

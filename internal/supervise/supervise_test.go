@@ -118,7 +118,7 @@ func TestStopKillsOnlyAfterTimeout(t *testing.T) {
 	begin := time.Now()
 	err = r.stop(t, 30*time.Second)
 	took := time.Since(begin)
-	if !errors.Is(err, ErrKilled) {
+	if !errors.Is(err, ErrKilled) || strings.Count(err.Error(), "supervise ") != 1 {
 		t.Fatalf("Run = %v, want ErrKilled", err)
 	}
 	if took < spec.StopTimeout {
