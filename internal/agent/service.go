@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -15,6 +18,8 @@ import (
 	"github.com/ethfleet/ethfleet/internal/httpserver"
 	"github.com/ethfleet/ethfleet/internal/ops"
 	"github.com/ethfleet/ethfleet/internal/probe"
+	"github.com/ethfleet/ethfleet/internal/route53dns"
+	"github.com/ethfleet/ethfleet/internal/supervise"
 )
 
 // ServiceOptions configure the agent that runs next to one node.
@@ -26,6 +31,14 @@ type ServiceOptions struct {
 	Logger        *slog.Logger
 	// Registry receives the agent's metrics and is what /metrics exposes.
 	Registry *prometheus.Registry
+	// EC2MetadataURL and GCEMetadataURL override the metadata services'
+	// addresses (tests point them at fakes).
+	EC2MetadataURL, GCEMetadataURL string
+	// Route53, if set, is the Route53 client (default: one from the AWS
+	// SDK's usual configuration chain).
+	Route53 route53dns.API
+	// Stdout receives the EMF lines (default os.Stdout).
+	Stdout io.Writer
 }
 
 // Service is `ethfleet agent`: it watches its node against the rest of
@@ -36,9 +49,14 @@ type Service struct {
 	log     *slog.Logger
 	node    *probe.Probe
 	monitor *Monitor
+	client  *supervise.Supervisor // nil unless the agent runs the client
+	dns     *dnsRecord            // nil unless the agent keeps a record
 	ops     *httpserver.Server
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+
+	stopping     atomic.Bool        // Close has begun: not ready any more
+	cancel       context.CancelFunc // stops watching
+	stopClient   context.CancelFunc // stops the client, which may take minutes
+	wg, clientWG sync.WaitGroup
 }
 
 // NewService returns the agent for the node opts.Config.Agent.Node names.
@@ -52,6 +70,9 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	}
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()
+	}
+	if opts.Stdout == nil {
+		opts.Stdout = os.Stdout
 	}
 	return &Service{opts: opts, log: opts.Logger}, nil
 }
@@ -70,6 +91,11 @@ func (s *Service) Start() (err error) {
 	var node Node
 	var others, refs []StatusSource
 	for _, n := range cfg.Nodes {
+		if n.Name == cfg.Agent.Node && cfg.Agent.Client != nil {
+			if err := s.superviseClient(n); err != nil {
+				return err
+			}
+		}
 		p := s.runProbe(ctx, n.Name, n.RPC, n.WS, config.Redactor(n.RPC, n.WS, n.Beacon))
 		if n.Name != cfg.Agent.Node {
 			others = append(others, p)
@@ -92,10 +118,19 @@ func (s *Service) Start() (err error) {
 		return fmt.Errorf("agent: metrics: %w", err)
 	}
 	s.goRun(func() { s.monitor.Run(ctx) })
+	if cfg.Agent.DNS != nil {
+		if s.dns, err = s.newDNSRecord(ctx); err != nil {
+			return err
+		}
+		s.goRun(func() { s.dns.keep(ctx, s, time.Second) })
+	}
+	if e := cfg.Agent.EMF; e != nil {
+		s.goRun(func() { s.writeEMF(ctx, s.opts.Stdout, e.Namespace, e.Every) })
+	}
 	h := ops.Handler(ops.Config{
 		Healthy:  s.Healthy,
 		Ready:    s.Ready,
-		Status:   func() any { return s.monitor.Reports()[0] },
+		Status:   s.Status,
 		Nodes:    func() any { return s.monitor.Reports() },
 		History:  func(since int64) any { return s.monitor.History(since) },
 		Gatherer: s.opts.Registry,
@@ -143,6 +178,9 @@ func (s *Service) Healthy() (bool, string) {
 
 // Ready reports whether the node is ready to serve, and why not.
 func (s *Service) Ready() (bool, string) {
+	if s.stopping.Load() {
+		return false, "the agent is stopping the node"
+	}
 	r := s.monitor.Reports()[0]
 	if !r.Ready {
 		return false, strings.Join(r.Reasons, "; ")
@@ -150,18 +188,65 @@ func (s *Service) Ready() (bool, string) {
 	return true, fmt.Sprintf("head %d, %d peers", r.Head, r.Peers)
 }
 
+// superviseClient starts the node's execution client and keeps it running
+// until Close.
+func (s *Service) superviseClient(n config.Node) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopClient = cancel
+	sup, err := s.startClient(ctx, n)
+	if err != nil {
+		return err
+	}
+	s.client = sup
+	s.clientWG.Add(1)
+	go func() {
+		defer s.clientWG.Done()
+		if err := sup.Run(ctx); err != nil {
+			s.log.Error("client supervisor stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
+// AgentStatus is what the agent's /status shows: its node's report, and
+// the client it supervises, if any.
+type AgentStatus struct {
+	Report
+	Supervised *supervise.State `json:"supervised,omitempty"`
+}
+
+// Status returns the agent's status.
+func (s *Service) Status() any {
+	st := AgentStatus{Report: s.monitor.Reports()[0]}
+	if s.client != nil {
+		state := s.client.State()
+		st.Supervised = &state
+	}
+	return st
+}
+
 // OpsURL is the ops server's base URL.
 func (s *Service) OpsURL() string { return "http://" + s.ops.Addr().String() }
 
-// Close stops serving and watching.
+// Close stops in the order that loses no request: /ready fails at once,
+// the DNS record goes, then the client (SIGTERM, and up to its stop timeout to flush),
+// then the watching, and the ops server last, so that load balancers see
+// the node unready until the end.
 func (s *Service) Close() error {
-	var err error
-	if s.ops != nil {
-		err = s.ops.Stop()
-	}
+	s.stopping.Store(true)
 	if s.cancel != nil {
 		s.cancel()
 	}
 	s.wg.Wait()
-	return err
+	if s.dns != nil {
+		s.dns.remove(s)
+	}
+	if s.stopClient != nil {
+		s.stopClient()
+		s.clientWG.Wait()
+	}
+	if s.ops != nil {
+		return s.ops.Stop()
+	}
+	return nil
 }

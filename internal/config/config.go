@@ -171,6 +171,61 @@ type Agent struct {
 	MaxHeadAge time.Duration `yaml:"maxHeadAge"`
 	// MinPeers is the fewest devp2p peers a ready node has (default 0).
 	MinPeers uint64 `yaml:"minPeers"`
+	// Client, if set, is the execution client the agent starts and
+	// supervises, with flags computed from the node's entry.
+	Client *AgentClient `yaml:"client"`
+	// PublicAddress is the node's public IPv4, announced to peers; unset,
+	// it is read from EC2's or GCE's metadata service.
+	PublicAddress string `yaml:"publicAddress"`
+	// DNS, if set, keeps an A record of the node's private address in a
+	// Route53 hosted zone while the agent runs and the node has been ready.
+	DNS *AgentDNS `yaml:"dns"`
+	// EMF, if set, writes the node's metrics to standard output as
+	// CloudWatch Embedded Metric Format lines.
+	EMF *AgentEMF `yaml:"emf"`
+}
+
+// AgentClient is the execution client the agent supervises (geth).
+type AgentClient struct {
+	// Command is the client's binary.
+	Command string `yaml:"command"`
+	// Args are extra flags, after the computed ones.
+	Args []string `yaml:"args"`
+	// JWTSecret is the engine API secret file shared with the consensus
+	// client; unset, geth makes one in its data directory.
+	JWTSecret string `yaml:"jwtSecret"`
+	// SyncMode is snap (geth's default) or full.
+	SyncMode string `yaml:"syncMode"`
+	// P2PPort is the devp2p port (default 30303).
+	P2PPort int `yaml:"p2pPort"`
+	// StopTimeout is how long a stop waits after SIGTERM before it kills
+	// (default 300s, as geth advises).
+	StopTimeout time.Duration `yaml:"stopTimeout"`
+}
+
+// AgentDNS names the record the agent keeps.
+type AgentDNS struct {
+	// ZoneID is the Route53 hosted zone, such as Z0123456789ABC.
+	ZoneID string `yaml:"zoneId"`
+	// Name is the record's name, such as geth-1.nodes.internal.
+	Name string `yaml:"name"`
+	// TTL is the record's time to live (default 60s).
+	TTL time.Duration `yaml:"ttl"`
+	// Address is the IPv4 to register; unset, the private address from
+	// EC2's or GCE's metadata service.
+	Address string `yaml:"address"`
+	// Region and Endpoint configure the Route53 client (Endpoint: an
+	// S3-style override for tests and emulators).
+	Region   string `yaml:"region"`
+	Endpoint string `yaml:"endpoint"`
+}
+
+// AgentEMF configures the Embedded Metric Format lines.
+type AgentEMF struct {
+	// Namespace is the CloudWatch namespace (default ethfleet).
+	Namespace string `yaml:"namespace"`
+	// Every is the time between lines (default 60s).
+	Every time.Duration `yaml:"every"`
 }
 
 // Ops configures the operations server: /healthz, /ready, /status, /metrics.

@@ -60,6 +60,11 @@ func TestBadFixtures(t *testing.T) {
 			`agent.bad.yaml:4: nodes[0].beacon: "ws://127.0.0.1:5052" must use one of the schemes [http https]`,
 			`agent.bad.yaml:6: agent.node: "geth-2" is not the name of an entry of nodes`,
 			`agent.bad.yaml:7: agent.maxHeadAge: must not be negative, got -1m0s`,
+			`agent.bad.yaml:8: agent.publicAddress: "example.com" is not an IPv4 address`,
+			`agent.bad.yaml:9: agent.client.command: is required: the path of the client's binary`,
+			`agent.bad.yaml:10: agent.client.syncMode: must be snap or full, got "light"`,
+			`agent.bad.yaml:11: agent.dns.zoneId: is required`,
+			`agent.bad.yaml:13: agent.dns.address: "10.0.0.300" is not an IPv4 address`,
 		}},
 		{"values.bad.yaml", []string{
 			"values.bad.yaml:2: devnet.followers: must be between 0 and 16, got 99",

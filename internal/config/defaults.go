@@ -91,6 +91,17 @@ func (c *Config) applyDefaults() {
 	if c.Agent.MaxHeadAge == 0 {
 		c.Agent.MaxHeadAge = DefaultMaxHeadAge
 	}
+	if e := c.Agent.EMF; e != nil {
+		if e.Namespace == "" {
+			e.Namespace = "ethfleet"
+		}
+		if e.Every == 0 {
+			e.Every = time.Minute
+		}
+	}
+	if d := c.Agent.DNS; d != nil && d.TTL == 0 {
+		d.TTL = time.Minute
+	}
 	if c.Ops.Listen == "" {
 		c.Ops.Listen = DefaultOpsListen
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"net"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -100,9 +101,7 @@ func (c *Config) validate(ps *problems) {
 	if a := c.Agent; a.Node != "" && !slices.ContainsFunc(c.Nodes, func(n Node) bool { return n.Name == a.Node }) {
 		ps.add("agent.node", "%q is not the name of an entry of nodes", a.Node)
 	}
-	if c.Agent.MaxHeadAge < 0 {
-		ps.add("agent.maxHeadAge", "must not be negative, got %s", c.Agent.MaxHeadAge)
-	}
+	c.Agent.validate(ps, c)
 	checkListen(ps, "ops.listen", c.Ops.Listen)
 	if c.Ops.Listen == g.Listen && !strings.HasSuffix(g.Listen, ":0") {
 		ps.add("ops.listen", "must differ from gateway.listen (%s)", g.Listen)
@@ -198,5 +197,42 @@ func (g *Gateway) validateAccess(ps *problems) {
 	}
 	if (g.TLS.CertFile == "") != (g.TLS.KeyFile == "") {
 		ps.add("gateway.tls", "certFile and keyFile go together")
+	}
+}
+
+// validate checks the agent's section.
+func (a *Agent) validate(ps *problems, c *Config) {
+	if a.MaxHeadAge < 0 {
+		ps.add("agent.maxHeadAge", "must not be negative, got %s", a.MaxHeadAge)
+	}
+	checkIPv4(ps, "agent.publicAddress", a.PublicAddress)
+	if a.Client != nil {
+		if a.Client.Command == "" {
+			ps.add("agent.client.command", "is required: the path of the client's binary")
+		}
+		if m := a.Client.SyncMode; m != "" && m != "snap" && m != "full" {
+			ps.add("agent.client.syncMode", "must be snap or full, got %q", m)
+		}
+		if a.Node != "" && slices.ContainsFunc(c.Nodes, func(n Node) bool { return n.Name == a.Node && n.DataDir == "" }) {
+			ps.add("agent.client", "needs the node's dataDir (nodes[].dataDir of %s)", a.Node)
+		}
+	}
+	if d := a.DNS; d != nil {
+		if d.ZoneID == "" {
+			ps.add("agent.dns.zoneId", "is required")
+		}
+		if d.Name == "" {
+			ps.add("agent.dns.name", "is required")
+		}
+		checkIPv4(ps, "agent.dns.address", d.Address)
+	}
+}
+
+func checkIPv4(ps *problems, key, s string) {
+	if s == "" {
+		return
+	}
+	if ip, err := netip.ParseAddr(s); err != nil || !ip.Is4() {
+		ps.add(key, "%q is not an IPv4 address", s)
 	}
 }
