@@ -1,0 +1,16 @@
+// Package snapshot takes content-addressed snapshots of a node's data
+// directory and restores them.
+//
+// Files are split into chunks suited to how they change: go-ethereum's
+// pebble tables (.sst) are never modified, its freezer files and MANIFEST
+// only grow, so fixed-size chunks from offset 0 leave every earlier chunk
+// of a grown file as it was. Chunks are compressed with zstd and stored
+// under their SHA-256, so a chunk already in the store is never uploaded
+// again. A manifest per snapshot names every file and its chunks; it is
+// written last, atomically, and a latest pointer per network and client
+// follows it. A local index remembers each file's chunks by size and
+// modification time, so unchanged files are not read again.
+//
+// Stores hold opaque objects by key: a directory (file://), S3 or an
+// S3-compatible server (s3://), or memory in tests.
+package snapshot
