@@ -1,0 +1,86 @@
+package snapshot
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// chunkWorker holds one worker's buffers and zstd coders, so that memory
+// stays at about two chunks per worker.
+type chunkWorker struct {
+	raw    []byte
+	packed []byte
+	enc    *zstd.Encoder
+	dec    *zstd.Decoder
+}
+
+func newChunkWorker() (*chunkWorker, error) {
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return nil, err
+	}
+	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(2*ChunkSize))
+	if err != nil {
+		return nil, err
+	}
+	return &chunkWorker{raw: make([]byte, ChunkSize), packed: make([]byte, 0, ChunkSize+ChunkSize/8), enc: enc, dec: dec}, nil
+}
+
+func (w *chunkWorker) close() {
+	w.enc.Close()
+	w.dec.Close()
+}
+
+func putChunk(ctx context.Context, s Store, hash string, packed []byte) error {
+	if err := s.Put(ctx, chunkKey(hash), bytes.NewReader(packed), int64(len(packed))); err != nil {
+		return fmt.Errorf("snapshot: upload chunk %s: %w", hash, err)
+	}
+	return nil
+}
+
+// CorruptChunkError names a chunk whose bytes are not what its name says:
+// truncated, damaged, or missing.
+type CorruptChunkError struct {
+	Hash string
+	// File and Offset say where the chunk belongs.
+	File   string
+	Offset int64
+	Why    string
+}
+
+func (e *CorruptChunkError) Error() string {
+	return fmt.Sprintf("chunk %s (%s at offset %d) is %s", e.Hash, e.File, e.Offset, e.Why)
+}
+
+// fetchChunk downloads, decompresses and checks chunk c into w.raw, and
+// returns the chunk's bytes.
+func (w *chunkWorker) fetchChunk(ctx context.Context, s Store, c Chunk, file string, offset int64) ([]byte, error) {
+	bad := func(why string) error { return &CorruptChunkError{Hash: c.Hash, File: file, Offset: offset, Why: why} }
+	r, err := s.Get(ctx, chunkKey(c.Hash))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", bad("unreadable"), err)
+	}
+	var packed bytes.Buffer
+	packed.Grow(int(c.Size))
+	_, err = packed.ReadFrom(r)
+	r.Close()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", bad("unreadable"), err)
+	}
+	raw, err := w.dec.DecodeAll(packed.Bytes(), w.raw[:0])
+	if err != nil {
+		return nil, bad(fmt.Sprintf("truncated or damaged (%v)", err))
+	}
+	if int64(len(raw)) != c.Size {
+		return nil, bad(fmt.Sprintf("%d bytes, not %d", len(raw), c.Size))
+	}
+	if sum := sha256.Sum256(raw); hex.EncodeToString(sum[:]) != c.Hash {
+		return nil, bad("damaged (its SHA-256 differs)")
+	}
+	return raw, nil
+}

@@ -1,0 +1,344 @@
+package snapshot
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// CreateOptions say what to snapshot and where to.
+type CreateOptions struct {
+	Store Store
+	// Dir is the data directory, of a client that is stopped: a running
+	// client changes files while they are read.
+	Dir                            string
+	Network, Client, ClientVersion string
+	Head                           Head
+	// IndexPath is the local index (default DefaultIndexPath(Dir)); "-"
+	// keeps none.
+	IndexPath string
+	// Parallel is how many chunks are read, compressed and uploaded at
+	// once (default 4); memory is about 2 chunks per worker.
+	Parallel int
+	// Progress, if set, is told the bytes done and to do after each chunk,
+	// by one goroutine at a time.
+	Progress func(Progress)
+}
+
+// Progress is how far a create or restore has come.
+type Progress struct {
+	Done, Total int64 // bytes read (create) or written (restore)
+	Uploaded    int64 // compressed bytes sent to the store (create)
+}
+
+// skipped are files of ours that a data directory may hold.
+func skipped(rel string) bool { return strings.HasPrefix(filepath.Base(rel), ".ethfleet-") }
+
+// chunkTask is one chunk of one file to read and, if new, upload.
+type chunkTask struct {
+	file   int
+	chunk  int
+	offset int64
+	size   int64
+}
+
+// Create takes a snapshot of opts.Dir and writes it to the store: the new
+// chunks first, then the manifest, then the latest pointer. A snapshot
+// whose manifest was not written does not exist.
+func Create(ctx context.Context, opts CreateOptions) (*Manifest, error) {
+	if opts.Network == "" || opts.Client == "" {
+		return nil, errors.New("snapshot: create: network and client are required")
+	}
+	if opts.Parallel <= 0 {
+		opts.Parallel = 4
+	}
+	indexPath := opts.IndexPath
+	switch indexPath {
+	case "":
+		indexPath = DefaultIndexPath(opts.Dir)
+	case "-":
+		indexPath = ""
+	}
+	m := &Manifest{Version: manifestVersion, ID: newID(), Network: opts.Network, Client: opts.Client,
+		ClientVersion: opts.ClientVersion, Head: opts.Head, Created: time.Now().UTC()}
+	if locks, err := liveLocks(ctx, opts.Store, "prune", ""); err != nil {
+		return nil, err
+	} else if len(locks) > 0 {
+		return nil, fmt.Errorf("snapshot: %s is being pruned (since %s by %s); try again when it is done", opts.Store, locks[0].Started.Format(time.RFC3339), locks[0].Host)
+	}
+	release, err := takeLock(ctx, opts.Store, "create", m.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+
+	old, err := loadIndex(indexPath)
+	if err != nil {
+		return nil, err
+	}
+	c := &creator{opts: opts, m: m, old: old, idx: &index{Files: map[string]indexEntry{}}, uploading: map[string]bool{}}
+	if err := c.listStored(ctx); err != nil {
+		return nil, err
+	}
+	tasks, err := c.plan()
+	if err != nil {
+		return nil, err
+	}
+	if err := c.run(ctx, tasks); err != nil {
+		return nil, err
+	}
+	// A file taken to be only appended to, whose last chunk that was full
+	// has changed after all, is read again whole.
+	if again := c.rewritten(); len(again) > 0 {
+		if err := c.run(ctx, again); err != nil {
+			return nil, err
+		}
+	}
+	for i, f := range m.Files {
+		if f.Mode.IsRegular() {
+			c.idx.Files[f.Path] = indexEntry{Size: f.Size, ModTime: c.modTimes[i], Inode: c.inodes[i], Chunks: f.Chunks}
+			m.Totals.Files++
+			m.Totals.Bytes += f.Size
+			m.Totals.Chunks += len(f.Chunks)
+		}
+	}
+	m.Totals.NewChunks, m.Totals.Uploaded, m.Totals.Read = int(c.newChunks.Load()), c.uploaded.Load(), c.read.Load()
+	if err := putJSON(ctx, opts.Store, manifestKey(m.Network, m.Client, m.ID), m); err != nil {
+		return nil, fmt.Errorf("snapshot: manifest: %w", err)
+	}
+	if err := opts.Store.Put(ctx, latestKey(m.Network, m.Client), strings.NewReader(m.ID), int64(len(m.ID))); err != nil {
+		return nil, fmt.Errorf("snapshot: latest: %w", err)
+	}
+	if err := c.idx.save(indexPath); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// newID is a snapshot id that sorts by time.
+func newID() string {
+	var b [3]byte
+	rand.Read(b[:])
+	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// creator holds the state of one Create.
+type creator struct {
+	opts     CreateOptions
+	m        *Manifest
+	old, idx *index
+	modTimes []int64
+	inodes   []uint64
+	total    int64 // bytes to read
+
+	checks []appendCheck // chunks that must not have changed
+
+	mu        sync.Mutex
+	stored    map[string]bool // chunks in the store
+	uploading map[string]bool // chunks a worker is uploading now
+
+	read, uploaded, newChunks atomic.Int64
+}
+
+// listStored learns which chunks the store holds.
+func (c *creator) listStored(ctx context.Context) error {
+	c.stored = map[string]bool{}
+	return c.opts.Store.List(ctx, "chunks/", func(o Object) error {
+		c.stored[o.Key[strings.LastIndex(o.Key, "/")+1:]] = true
+		return nil
+	})
+}
+
+// plan walks the data directory into the manifest's files and returns the
+// chunks to read: those of files the index does not know unchanged, and
+// those of known files that the store has lost.
+func (c *creator) plan() ([]chunkTask, error) {
+	var tasks []chunkTask
+	err := filepath.WalkDir(c.opts.Dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(c.opts.Dir, path)
+		if err != nil || rel == "." || skipped(rel) {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if !info.IsDir() && !info.Mode().IsRegular() {
+			return nil // sockets (geth.ipc) and the like
+		}
+		f := File{Path: filepath.ToSlash(rel), Mode: info.Mode(), ModTime: info.ModTime().UTC()}
+		e := entryOf(info)
+		c.m.Files = append(c.m.Files, f)
+		c.modTimes = append(c.modTimes, e.ModTime)
+		c.inodes = append(c.inodes, e.Inode)
+		if info.IsDir() {
+			return nil
+		}
+		i := len(c.m.Files) - 1
+		c.m.Files[i].Size = info.Size()
+		tasks = append(tasks, c.planFile(i, e)...)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: %s: %w", c.opts.Dir, err)
+	}
+	return tasks, nil
+}
+
+// planFile fills file i's chunks with what the index knows and returns
+// tasks for the rest.
+func (c *creator) planFile(i int, now indexEntry) []chunkTask {
+	f := &c.m.Files[i]
+	n := int((f.Size + ChunkSize - 1) / ChunkSize)
+	f.Chunks = make([]Chunk, n)
+	known := 0
+	if prev, ok := c.old.Files[f.Path]; ok && prev.Inode == now.Inode {
+		switch {
+		case prev.Size == now.Size && prev.ModTime == now.ModTime:
+			known = len(prev.Chunks)
+		case appendOnly(f.Path) && now.Size >= prev.Size:
+			// The chunks that were full stay as they were; the last of
+			// them is read again to check the file was only appended to.
+			if full := int(prev.Size / ChunkSize); full > 0 {
+				known = full - 1
+				c.checks = append(c.checks, appendCheck{file: i, chunk: known, hash: prev.Chunks[known].Hash})
+			}
+		}
+		copy(f.Chunks, prev.Chunks[:min(known, n)])
+	}
+	var tasks []chunkTask
+	for k := range n {
+		if k < known && c.stored[f.Chunks[k].Hash] {
+			continue
+		}
+		off := int64(k) * ChunkSize
+		t := chunkTask{file: i, chunk: k, offset: off, size: min(ChunkSize, f.Size-off)}
+		c.total += t.size
+		tasks = append(tasks, t)
+	}
+	return tasks
+}
+
+// appendCheck is a chunk of an append-only file that must read as it did.
+type appendCheck struct {
+	file, chunk int
+	hash        string
+}
+
+// rewritten returns tasks for every chunk of the files whose append check
+// failed.
+func (c *creator) rewritten() []chunkTask {
+	var tasks []chunkTask
+	for _, chk := range c.checks {
+		f := c.m.Files[chk.file]
+		if f.Chunks[chk.chunk].Hash == chk.hash {
+			continue
+		}
+		for k := range chk.chunk {
+			off := int64(k) * ChunkSize
+			tasks = append(tasks, chunkTask{file: chk.file, chunk: k, offset: off, size: ChunkSize})
+			c.total += ChunkSize
+		}
+	}
+	return tasks
+}
+
+// run reads, hashes and uploads the tasks' chunks, opts.Parallel at once.
+func (c *creator) run(ctx context.Context, tasks []chunkTask) error {
+	g, ctx := errgroup.WithContext(ctx)
+	next := make(chan chunkTask)
+	g.Go(func() error {
+		defer close(next)
+		for _, t := range tasks {
+			select {
+			case next <- t:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	})
+	for range c.opts.Parallel {
+		g.Go(func() error {
+			w, err := newChunkWorker()
+			if err != nil {
+				return err
+			}
+			defer w.close()
+			for t := range next {
+				if err := c.do(ctx, w, t); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// do reads one chunk, names it and uploads it unless the store has it.
+func (c *creator) do(ctx context.Context, w *chunkWorker, t chunkTask) error {
+	f := &c.m.Files[t.file]
+	buf := w.raw[:t.size]
+	if err := readAt(filepath.Join(c.opts.Dir, filepath.FromSlash(f.Path)), buf, t.offset); err != nil {
+		return fmt.Errorf("snapshot: %s: %w", f.Path, err)
+	}
+	sum := sha256.Sum256(buf)
+	hash := hex.EncodeToString(sum[:])
+	f.Chunks[t.chunk] = Chunk{Hash: hash, Size: t.size}
+	c.read.Add(t.size)
+	c.mu.Lock()
+	upload := !c.stored[hash] && !c.uploading[hash]
+	if upload {
+		c.uploading[hash] = true
+	}
+	c.mu.Unlock()
+	if upload {
+		packed := w.enc.EncodeAll(buf, w.packed[:0])
+		if err := putChunk(ctx, c.opts.Store, hash, packed); err != nil {
+			return err
+		}
+		c.mu.Lock()
+		c.stored[hash] = true
+		c.mu.Unlock()
+		c.newChunks.Add(1)
+		c.uploaded.Add(int64(len(packed)))
+	}
+	if c.opts.Progress != nil {
+		c.mu.Lock()
+		c.opts.Progress(Progress{Done: c.read.Load(), Total: c.total, Uploaded: c.uploaded.Load()})
+		c.mu.Unlock()
+	}
+	return nil
+}
+
+func readAt(path string, buf []byte, off int64) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := f.ReadAt(buf, off); err != nil {
+		if errors.Is(err, io.EOF) {
+			return fmt.Errorf("changed while read (shorter than %d bytes): is the client still running?", off+int64(len(buf)))
+		}
+		return err
+	}
+	return nil
+}
