@@ -23,6 +23,6 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newUpCmd(), newGatewayCmd(), newAgentCmd(), newConfigCmd(), newVersionCmd())
+	root.AddCommand(newUpCmd(), newGatewayCmd(), newAgentCmd(), newSnapshotCmd(), newConfigCmd(), newVersionCmd())
 	return root
 }
