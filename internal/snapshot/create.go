@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -44,8 +45,22 @@ type Progress struct {
 	Uploaded    int64 // compressed bytes sent to the store (create)
 }
 
-// skipped are files of ours that a data directory may hold.
-func skipped(rel string) bool { return strings.HasPrefix(filepath.Base(rel), ".ethfleet-") }
+// skipped are what a snapshot leaves out: files of ours, and what belongs
+// to one node rather than to the chain. A node restored from a snapshot
+// must not share the node key (its devp2p identity) or the engine API
+// secret of the node it was taken from, nor carry its keystore, peer
+// database or local transaction journal.
+func skipped(rel string) bool {
+	rel = filepath.ToSlash(rel)
+	if strings.HasPrefix(path.Base(rel), ".ethfleet-") || strings.HasSuffix(rel, ".ipc") {
+		return true
+	}
+	switch rel {
+	case "geth/nodekey", "geth/jwtsecret", "geth/nodes", "geth/transactions.rlp", "geth/blobpool", "keystore":
+		return true
+	}
+	return false
+}
 
 // chunkTask is one chunk of one file to read and, if new, upload.
 type chunkTask struct {
@@ -172,8 +187,14 @@ func (c *creator) plan() ([]chunkTask, error) {
 			return err
 		}
 		rel, err := filepath.Rel(c.opts.Dir, path)
-		if err != nil || rel == "." || skipped(rel) {
+		if err != nil || rel == "." {
 			return err
+		}
+		if skipped(rel) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		info, err := d.Info()
 		if err != nil {
