@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -36,6 +37,10 @@ type Config struct {
 	// Logger receives the devnet's own events; go-ethereum's logs are set up
 	// by the caller through go-ethereum's log package.
 	Logger *slog.Logger
+	// BeforeFollower, if set, is called before a follower whose data
+	// directory is empty first starts, with that directory: it may fill it
+	// (from a snapshot, say) so the follower starts near the head.
+	BeforeFollower func(name, dir string) error
 }
 
 // genesisGasLimit is the dev chain's block gas limit.
@@ -48,7 +53,9 @@ type Devnet struct {
 	producer  *Node
 	followers []*Node
 	sim       *catalyst.SimulatedBeacon
+	genesis   *core.Genesis
 	head      latest.Value[engine.ForkchoiceStateV1]
+	ctx       context.Context // the loops' lifetime
 
 	// sealMu is held while a block is sealed or transactions are sent, and
 	// by Reorg for the whole reorganisation.
@@ -84,6 +91,7 @@ func (d *Devnet) Start() (err error) {
 	}
 	faucet := crypto.PubkeyToAddress(key.PublicKey)
 	genesis := core.DeveloperGenesisBlock(genesisGasLimit, &faucet)
+	d.genesis = genesis
 	defer func() {
 		if err != nil {
 			d.Close()
@@ -92,23 +100,23 @@ func (d *Devnet) Start() (err error) {
 	if err := d.startProducer(genesis, faucet); err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d.ctx, d.cancel = ctx, cancel
 	for i := 1; i <= d.cfg.Followers; i++ {
-		if err := d.startFollower(fmt.Sprintf("follower-%d", i), genesis); err != nil {
+		f, err := d.startFollower(fmt.Sprintf("follower-%d", i), 0)
+		if err != nil {
 			return err
 		}
+		d.followers = append(d.followers, f)
 	}
 	gen := newTxGen(d.producer, key, d.cfg.TxPerBlock, &d.sealMu, d.log)
-	ctx, cancel := context.WithCancel(context.Background())
-	d.cancel = cancel
 	d.publishHead()
 	d.goLoop(func() { d.seal(ctx) })
 	d.goLoop(func() { gen.run(ctx, d.cfg.BlockTime) })
 	for _, f := range d.followers {
-		engineRPC, err := dialEngine(ctx, f)
-		if err != nil {
+		if err := d.driveFollower(f); err != nil {
 			return err
 		}
-		d.goLoop(func() { defer engineRPC.Close(); d.drive(ctx, f, engineRPC) })
 	}
 	d.log.Info("devnet started", "producer", d.producer.HTTPURL(), "followers", len(d.followers), "blockTime", d.cfg.BlockTime)
 	return nil
@@ -135,30 +143,77 @@ func (d *Devnet) startProducer(genesis *core.Genesis, faucet common.Address) err
 	return nil
 }
 
-func (d *Devnet) startFollower(name string, genesis *core.Genesis) error {
+// startFollower starts a follower on its data directory (filled by
+// BeforeFollower first, if empty), on the given HTTP port (0: any), and
+// peers it with the producer.
+func (d *Devnet) startFollower(name string, port int) (*Node, error) {
 	dir := nodeDir(d.cfg.DataDir, name)
+	if d.cfg.BeforeFollower != nil {
+		if entries, err := os.ReadDir(dir); len(entries) == 0 && (err == nil || errors.Is(err, fs.ErrNotExist)) {
+			if err := d.cfg.BeforeFollower(name, dir); err != nil {
+				return nil, fmt.Errorf("devnet: %s: %w", name, err)
+			}
+		}
+	}
 	jwtPath := filepath.Join(dir, "jwtsecret.hex")
 	secret, err := loadOrCreateJWTSecret(jwtPath)
 	if err != nil {
-		return fmt.Errorf("devnet: %s: %w", name, err)
+		return nil, fmt.Errorf("devnet: %s: %w", name, err)
 	}
-	f, err := newNode(nodeSpec{name: name, role: RoleFollower, dir: dir, genesis: genesis, jwtSecret: jwtPath, noLogIndex: d.cfg.NoLogIndex})
+	f, err := newNode(nodeSpec{name: name, role: RoleFollower, dir: dir, genesis: d.genesis, jwtSecret: jwtPath, noLogIndex: d.cfg.NoLogIndex, httpPort: port})
 	if err != nil {
-		return fmt.Errorf("devnet: %w", err)
+		return nil, fmt.Errorf("devnet: %w", err)
 	}
 	f.jwtSecret = secret
 	if err := catalyst.Register(f.stack, f.eth); err != nil {
 		f.close()
-		return fmt.Errorf("devnet: %s: engine API: %w", name, err)
+		return nil, fmt.Errorf("devnet: %s: engine API: %w", name, err)
 	}
 	if err := f.stack.Start(); err != nil {
 		f.close()
-		return fmt.Errorf("devnet: start %s: %w", name, err)
+		return nil, fmt.Errorf("devnet: start %s: %w", name, err)
 	}
 	f.stack.Server().AddTrustedPeer(d.producer.stack.Server().Self())
 	f.stack.Server().AddPeer(d.producer.stack.Server().Self())
-	d.followers = append(d.followers, f)
+	return f, nil
+}
+
+// driveFollower keeps f at the producer's head until f stops or the
+// devnet closes.
+func (d *Devnet) driveFollower(f *Node) error {
+	ctx, cancel := context.WithCancel(d.ctx)
+	engineRPC, err := dialEngine(ctx, f)
+	if err != nil {
+		cancel()
+		return err
+	}
+	f.stopDrive = cancel
+	d.goLoop(func() { defer engineRPC.Close(); d.drive(ctx, f, engineRPC) })
 	return nil
+}
+
+// RestartFollower starts a follower that StopNode stopped again, on the
+// same data directory and the same HTTP/WS port, so whoever watched it
+// finds it where it was.
+func (d *Devnet) RestartFollower(name string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for i, old := range d.followers {
+		if old.name != name {
+			continue
+		}
+		if !d.stopped[name] {
+			return fmt.Errorf("devnet: %s is running", name)
+		}
+		f, err := d.startFollower(name, old.port())
+		if err != nil {
+			return err
+		}
+		d.followers[i] = f
+		delete(d.stopped, name)
+		return d.driveFollower(f)
+	}
+	return fmt.Errorf("devnet: no follower named %q", name)
 }
 
 func (d *Devnet) goLoop(f func()) {
@@ -190,6 +245,10 @@ func (d *Devnet) StopNode(name string) error {
 			return nil
 		}
 		d.stopped[name] = true
+		if f.stopDrive != nil {
+			f.stopDrive()
+		}
+		f.port() // remember it for a restart
 		return f.close()
 	}
 	return fmt.Errorf("devnet: no follower named %q", name)

@@ -128,3 +128,34 @@ func TestStopNodeLeavesTheRestRunning(t *testing.T) {
 		return d.Nodes()[2].Head() >= h+5
 	})
 }
+
+// TestRestartFollower stops a follower and starts it again: it is back on
+// the same URL, catches up, and follows; BeforeFollower was asked only for
+// the follower whose directory was empty, once.
+func TestRestartFollower(t *testing.T) {
+	var filled []string
+	d := startConfig(t, Config{DataDir: t.TempDir(), Followers: 1, BlockTime: testBlockTime, TxPerBlock: 2, NoLogIndex: true,
+		BeforeFollower: func(name, dir string) error { filled = append(filled, name); return nil }})
+	f := d.Nodes()[1]
+	url := f.HTTPURL()
+	if err := d.StopNode("follower-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.RestartFollower("producer"); err == nil {
+		t.Error("restarting the producer should fail")
+	}
+	h := d.Producer().Head()
+	await.True(t, 60*time.Second, "the producer to move on", func() bool { return d.Producer().Head() >= h+3 })
+	if err := d.RestartFollower("follower-1"); err != nil {
+		t.Fatal(err)
+	}
+	f = d.Nodes()[1]
+	if f.HTTPURL() != url {
+		t.Errorf("restarted on %s, was %s", f.HTTPURL(), url)
+	}
+	target := d.Producer().Head() + 3
+	await.True(t, 60*time.Second, "the restarted follower to follow", func() bool { return f.Head() >= target })
+	if len(filled) != 1 || filled[0] != "follower-1" {
+		t.Errorf("BeforeFollower called for %v", filled)
+	}
+}

@@ -1,8 +1,11 @@
 package devnet
 
 import (
+	"context"
 	"fmt"
+	"net/url"
 	"path/filepath"
+	"strconv"
 
 	"github.com/ethereum/go-ethereum/core"
 	"github.com/ethereum/go-ethereum/eth"
@@ -28,7 +31,9 @@ type Node struct {
 	stack *node.Node
 	eth   *eth.Ethereum
 
-	jwtSecret [32]byte // engine API secret; followers only
+	jwtSecret [32]byte           // engine API secret; followers only
+	stopDrive context.CancelFunc // stops the follower's forkchoice loop
+	httpPort  int                // remembered while running, for a restart
 }
 
 // Name is the node's name, such as "producer" or "follower-1".
@@ -42,6 +47,16 @@ func (n *Node) HTTPURL() string { return n.stack.HTTPEndpoint() }
 
 // WSURL is the node's JSON-RPC over WebSocket endpoint (the same port).
 func (n *Node) WSURL() string { return n.stack.WSEndpoint() }
+
+// port is the node's HTTP (and WS) port, as it was while it ran.
+func (n *Node) port() int {
+	if n.httpPort == 0 {
+		if u, err := url.Parse(n.HTTPURL()); err == nil {
+			n.httpPort, _ = strconv.Atoi(u.Port())
+		}
+	}
+	return n.httpPort
+}
 
 // DataDir is where the node keeps its chain.
 func (n *Node) DataDir() string { return n.stack.DataDir() }
@@ -65,6 +80,7 @@ type nodeSpec struct {
 	genesis    *core.Genesis
 	jwtSecret  string // path of the engine API secret; followers only
 	noLogIndex bool
+	httpPort   int // 0: a port the kernel chooses
 }
 
 // publicModules are the only APIs a devnet node serves over HTTP and WS.
@@ -79,7 +95,10 @@ func newNode(spec nodeSpec) (*Node, error) {
 		Name:     "geth",
 		DataDir:  spec.dir,
 		HTTPHost: "127.0.0.1",
-		// Port 0 for both puts HTTP and WS on one kernel-chosen port.
+		// The same port for both (0: one the kernel chooses) serves HTTP
+		// and WS on one port.
+		HTTPPort:    spec.httpPort,
+		WSPort:      spec.httpPort,
 		HTTPModules: publicModules,
 		WSHost:      "127.0.0.1",
 		WSModules:   publicModules,

@@ -52,11 +52,12 @@ type Progress struct {
 // database or local transaction journal.
 func skipped(rel string) bool {
 	rel = filepath.ToSlash(rel)
-	if strings.HasPrefix(path.Base(rel), ".ethfleet-") || strings.HasSuffix(rel, ".ipc") {
+	base := path.Base(rel)
+	if strings.HasPrefix(base, ".ethfleet-") || strings.HasPrefix(base, "jwtsecret") || strings.HasSuffix(rel, ".ipc") {
 		return true
 	}
 	switch rel {
-	case "geth/nodekey", "geth/jwtsecret", "geth/nodes", "geth/transactions.rlp", "geth/blobpool", "keystore":
+	case "geth/nodekey", "geth/nodes", "geth/transactions.rlp", "geth/blobpool", "keystore":
 		return true
 	}
 	return false
