@@ -35,6 +35,23 @@ type Devnet struct {
 	// LogIndex keeps go-ethereum's log search index (default true); without
 	// it eth_getLogs scans blocks and the nodes reopen faster.
 	LogIndex *bool `yaml:"logIndex"`
+	// Snapshots are taken of a follower on a schedule; a follower that
+	// starts with an empty data directory restores the latest first.
+	Snapshots Snapshots `yaml:"snapshots"`
+}
+
+// Snapshots configure where snapshots go and how often they are taken.
+type Snapshots struct {
+	// Store is file://PATH or s3://BUCKET/PREFIX (default: file:// the
+	// snapshots directory beside the nodes' data).
+	Store Secret `yaml:"store"`
+	// Every is the time between snapshots (default 10m; 0s: never).
+	Every *time.Duration `yaml:"every"`
+	// Keep is how many snapshots are kept (default 2).
+	Keep int `yaml:"keep"`
+	// Snapshotter is the node that leaves rotation to be snapshotted
+	// (default: the last follower).
+	Snapshotter string `yaml:"snapshotter"`
 }
 
 // Node is one execution client the gateway serves from.

@@ -23,6 +23,8 @@ const (
 	DefaultReadHeader     = 10 * time.Second
 	DefaultIdle           = 2 * time.Minute
 	DefaultAgentMaxLag    = 3
+	DefaultSnapshotEvery  = 10 * time.Minute
+	DefaultSnapshotKeep   = 2
 	DefaultMaxHeadAge     = 2 * time.Minute
 )
 
@@ -53,6 +55,12 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Devnet.LogIndex == nil {
 		c.Devnet.LogIndex = ptr(true)
+	}
+	if sn := &c.Devnet.Snapshots; sn.Every == nil {
+		sn.Every = ptr(DefaultSnapshotEvery)
+	}
+	if c.Devnet.Snapshots.Keep == 0 {
+		c.Devnet.Snapshots.Keep = DefaultSnapshotKeep
 	}
 	g := &c.Gateway
 	if g.Listen == "" {

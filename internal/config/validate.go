@@ -48,6 +48,15 @@ func (c *Config) validate(ps *problems) {
 	if *d.TxPerBlock < 0 {
 		ps.add("devnet.txPerBlock", "must not be negative, got %d", *d.TxPerBlock)
 	}
+	if sn := d.Snapshots; !sn.Store.IsZero() {
+		checkURL(ps, "devnet.snapshots.store", sn.Store, "file", "s3")
+	}
+	if *d.Snapshots.Every < 0 {
+		ps.add("devnet.snapshots.every", "must not be negative, got %s", *d.Snapshots.Every)
+	}
+	if d.Snapshots.Keep < 1 {
+		ps.add("devnet.snapshots.keep", "must be at least 1, got %d", d.Snapshots.Keep)
+	}
 
 	names := map[string]string{} // name -> key that first used it
 	for i, n := range c.Nodes {
@@ -130,7 +139,7 @@ func checkURL(ps *problems, key string, s Secret, schemes ...string) {
 	}
 	for _, scheme := range schemes {
 		if u.Scheme == scheme {
-			if u.Host == "" {
+			if u.Host == "" && u.Scheme != "file" {
 				ps.add(key, "%q has no host", s.String())
 			}
 			return

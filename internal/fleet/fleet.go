@@ -21,6 +21,7 @@ import (
 	"github.com/ethfleet/ethfleet/internal/httpserver"
 	"github.com/ethfleet/ethfleet/internal/ops"
 	"github.com/ethfleet/ethfleet/internal/probe"
+	"github.com/ethfleet/ethfleet/internal/snapshot"
 )
 
 // Options configure a fleet.
@@ -46,12 +47,13 @@ const shutdownTimeout = 5 * time.Second
 
 // Fleet is an embedded fleet behind one JSON-RPC endpoint.
 type Fleet struct {
-	opts    Options
-	log     *slog.Logger
-	devnet  *devnet.Devnet
-	router  *gateway.Router
-	probes  []*probe.Probe
-	monitor *agent.Monitor
+	opts      Options
+	log       *slog.Logger
+	devnet    *devnet.Devnet
+	router    *gateway.Router
+	probes    []*probe.Probe
+	monitor   *agent.Monitor
+	snapshots snapshot.Store // the devnet's
 
 	gatewayAddr, opsAddr net.Addr
 	stops                []func() error // undo each started part, in start order
@@ -96,6 +98,11 @@ func (f *Fleet) Start() (err error) {
 	if err := f.startMonitor(nodes); err != nil {
 		return err
 	}
+	if f.devnet != nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		f.stops = append(f.stops, func() error { cancel(); return nil })
+		f.goRun(ctx, f.runSnapshots)
+	}
 	return f.startOps()
 }
 
@@ -125,13 +132,17 @@ func (f *Fleet) startDevnet() ([]node, error) {
 			return nil, fmt.Errorf("fleet: fresh start: %w", err)
 		}
 	}
+	if err := f.openSnapshots(); err != nil {
+		return nil, err
+	}
 	f.devnet = devnet.New(devnet.Config{
-		DataDir:    f.opts.DataDir,
-		Followers:  *cfg.Devnet.Followers,
-		BlockTime:  cfg.Devnet.BlockTime,
-		TxPerBlock: *cfg.Devnet.TxPerBlock,
-		NoLogIndex: !*cfg.Devnet.LogIndex,
-		Logger:     f.log.With("part", "devnet"),
+		DataDir:        f.opts.DataDir,
+		Followers:      *cfg.Devnet.Followers,
+		BlockTime:      cfg.Devnet.BlockTime,
+		TxPerBlock:     *cfg.Devnet.TxPerBlock,
+		NoLogIndex:     !*cfg.Devnet.LogIndex,
+		Logger:         f.log.With("part", "devnet"),
+		BeforeFollower: f.restoreFollower,
 	})
 	if err := f.devnet.Start(); err != nil {
 		return nil, err

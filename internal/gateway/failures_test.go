@@ -103,3 +103,24 @@ func TestPenaltyFades(t *testing.T) {
 		t.Fatalf("load %.3fs after 30 quick probes, want near 1ms", u.load())
 	}
 }
+
+// TestDrain takes an upstream out of rotation and lets it back.
+func TestDrain(t *testing.T) {
+	a, b := upstream(t, "a", serveNode(t, 100), true), upstream(t, "b", serveNode(t, 100), true)
+	r := newTestRouter(t, []*Upstream{a, b})
+	if !r.Drain("a", true) || r.Drain("nobody", true) {
+		t.Fatal("Drain by name")
+	}
+	if v := r.View(); v.Fit != 1 || v.Upstreams[0].Fit || v.Upstreams[0].Reason != "out of rotation (drained)" {
+		t.Fatalf("drained: %+v", v.Upstreams[0])
+	}
+	for range 20 {
+		if c := r.candidates(); len(c) != 1 || c[0] != b {
+			t.Fatal("a drained upstream was offered")
+		}
+	}
+	r.Drain("a", false)
+	if v := r.View(); v.Fit != 2 {
+		t.Fatalf("after drain: %d fit", v.Fit)
+	}
+}

@@ -155,6 +155,7 @@ func (r *Router) refresh() {
 	r.clock.observe(v.Head, now)
 	r.clock.markStalled(&v, now)
 	markFailing(&v, r.upstreams, now)
+	markDraining(&v, r.upstreams)
 	old := r.view.Swap(&v)
 	r.changes.Set(r.changes.Get() + 1)
 	if old != nil {
@@ -270,6 +271,42 @@ func retention(h probe.History, data resource) probe.Retention {
 // maxLag above its head, or towards a block it does not name.
 func syncingBehind(s probe.Status, maxLag uint64) bool {
 	return s.Syncing && (s.SyncTarget == 0 || s.SyncTarget > s.Head.Number+maxLag)
+}
+
+// Drain takes the named upstream out of rotation (on) or lets it back
+// (off): while drained it is unfit, whatever its probe says, so that it can
+// be stopped without a request failing. It reports whether the name is
+// known.
+func (r *Router) Drain(name string, on bool) bool {
+	for _, u := range r.upstreams {
+		if u.name == name {
+			u.draining.Store(on)
+			r.refresh()
+			return true
+		}
+	}
+	return false
+}
+
+// markDraining makes every drained upstream unfit.
+func markDraining(v *View, upstreams []*Upstream) {
+	for i := range v.Upstreams {
+		if s := &v.Upstreams[i]; s.Fit && upstreams[i].draining.Load() {
+			s.Fit = false
+			s.Reason = "out of rotation (drained)"
+			v.Fit--
+		}
+	}
+}
+
+// Idle reports whether the named upstream has no request in flight.
+func (r *Router) Idle(name string) bool {
+	for _, u := range r.upstreams {
+		if u.name == name {
+			return u.inflight.Load() == 0
+		}
+	}
+	return true
 }
 
 // isFit reports whether u is fit now.

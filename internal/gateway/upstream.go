@@ -34,6 +34,7 @@ type Upstream struct {
 	latency  atomic.Uint64 // EWMA of round trips in seconds, as float64 bits
 	observed atomic.Int64  // when latency last changed, in Unix nanoseconds
 	failures failureWindow
+	draining atomic.Bool // leaving rotation, for a snapshot say
 }
 
 // Load estimation.
