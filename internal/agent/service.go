@@ -19,6 +19,7 @@ import (
 	"github.com/ethfleet/ethfleet/internal/ops"
 	"github.com/ethfleet/ethfleet/internal/probe"
 	"github.com/ethfleet/ethfleet/internal/route53dns"
+	"github.com/ethfleet/ethfleet/internal/snapshot"
 	"github.com/ethfleet/ethfleet/internal/supervise"
 )
 
@@ -54,6 +55,9 @@ type Service struct {
 	ops     *httpserver.Server
 
 	stopping     atomic.Bool        // Close has begun: not ready any more
+	snapshotting atomic.Bool        // out of rotation for a snapshot
+	clientMu     sync.Mutex         // guards client and stopClient
+	store        snapshot.Store     // the snapshot store, once opened
 	cancel       context.CancelFunc // stops watching
 	stopClient   context.CancelFunc // stops the client, which may take minutes
 	wg, clientWG sync.WaitGroup
@@ -92,6 +96,11 @@ func (s *Service) Start() (err error) {
 	var others, refs []StatusSource
 	for _, n := range cfg.Nodes {
 		if n.Name == cfg.Agent.Node && cfg.Agent.Client != nil {
+			if cfg.Agent.Snapshots != nil {
+				if err := s.restoreFirstBoot(ctx, n); err != nil {
+					return err
+				}
+			}
 			if err := s.superviseClient(n); err != nil {
 				return err
 			}
@@ -118,6 +127,13 @@ func (s *Service) Start() (err error) {
 		return fmt.Errorf("agent: metrics: %w", err)
 	}
 	s.goRun(func() { s.monitor.Run(ctx) })
+	if sn := cfg.Agent.Snapshots; sn != nil && sn.Every > 0 && cfg.Agent.Client != nil {
+		for _, n := range cfg.Nodes {
+			if n.Name == cfg.Agent.Node {
+				s.goRun(func() { s.runSnapshots(ctx, n) })
+			}
+		}
+	}
 	if cfg.Agent.DNS != nil {
 		if s.dns, err = s.newDNSRecord(ctx); err != nil {
 			return err
@@ -181,6 +197,9 @@ func (s *Service) Ready() (bool, string) {
 	if s.stopping.Load() {
 		return false, "the agent is stopping the node"
 	}
+	if s.snapshotting.Load() {
+		return false, "out of rotation: taking a snapshot"
+	}
 	r := s.monitor.Reports()[0]
 	if !r.Ready {
 		return false, strings.Join(r.Reasons, "; ")
@@ -192,12 +211,14 @@ func (s *Service) Ready() (bool, string) {
 // until Close.
 func (s *Service) superviseClient(n config.Node) error {
 	ctx, cancel := context.WithCancel(context.Background())
-	s.stopClient = cancel
 	sup, err := s.startClient(ctx, n)
 	if err != nil {
+		cancel()
 		return err
 	}
-	s.client = sup
+	s.clientMu.Lock()
+	s.client, s.stopClient = sup, cancel
+	s.clientMu.Unlock()
 	s.clientWG.Add(1)
 	go func() {
 		defer s.clientWG.Done()
@@ -206,6 +227,17 @@ func (s *Service) superviseClient(n config.Node) error {
 		}
 	}()
 	return nil
+}
+
+// stopSupervised stops the supervised client, if any, and waits for it.
+func (s *Service) stopSupervised() {
+	s.clientMu.Lock()
+	stop := s.stopClient
+	s.clientMu.Unlock()
+	if stop != nil {
+		stop()
+		s.clientWG.Wait()
+	}
 }
 
 // AgentStatus is what the agent's /status shows: its node's report, and
@@ -218,8 +250,11 @@ type AgentStatus struct {
 // Status returns the agent's status.
 func (s *Service) Status() any {
 	st := AgentStatus{Report: s.monitor.Reports()[0]}
-	if s.client != nil {
-		state := s.client.State()
+	s.clientMu.Lock()
+	client := s.client
+	s.clientMu.Unlock()
+	if client != nil {
+		state := client.State()
 		st.Supervised = &state
 	}
 	return st
@@ -241,10 +276,7 @@ func (s *Service) Close() error {
 	if s.dns != nil {
 		s.dns.remove(s)
 	}
-	if s.stopClient != nil {
-		s.stopClient()
-		s.clientWG.Wait()
-	}
+	s.stopSupervised()
 	if s.ops != nil {
 		return s.ops.Stop()
 	}

@@ -200,6 +200,23 @@ type Agent struct {
 	// EMF, if set, writes the node's metrics to standard output as
 	// CloudWatch Embedded Metric Format lines.
 	EMF *AgentEMF `yaml:"emf"`
+	// Snapshots, if set, restore an empty data directory before the client
+	// first starts, and, with every set, make this node the snapshotter.
+	Snapshots *AgentSnapshots `yaml:"snapshots"`
+}
+
+// AgentSnapshots configure the agent's snapshots.
+type AgentSnapshots struct {
+	// Store is file://PATH or s3://BUCKET/PREFIX.
+	Store Secret `yaml:"store"`
+	// Every, if set, makes this node the snapshotter: when ready and due,
+	// it leaves rotation, stops its client, snapshots and rejoins.
+	Every time.Duration `yaml:"every"`
+	// Keep is how many snapshots are kept (default 2).
+	Keep int `yaml:"keep"`
+	// Drain is how long the node reports not ready before its client
+	// stops, for load balancers to notice (default 30s).
+	Drain time.Duration `yaml:"drain"`
 }
 
 // AgentClient is the execution client the agent supervises (geth).

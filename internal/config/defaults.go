@@ -107,6 +107,14 @@ func (c *Config) applyDefaults() {
 			e.Every = time.Minute
 		}
 	}
+	if sn := c.Agent.Snapshots; sn != nil {
+		if sn.Keep == 0 {
+			sn.Keep = DefaultSnapshotKeep
+		}
+		if sn.Drain == 0 {
+			sn.Drain = 30 * time.Second
+		}
+	}
 	if d := c.Agent.DNS; d != nil && d.TTL == 0 {
 		d.TTL = time.Minute
 	}

@@ -226,6 +226,16 @@ func (a *Agent) validate(ps *problems, c *Config) {
 			ps.add("agent.client", "needs the node's dataDir (nodes[].dataDir of %s)", a.Node)
 		}
 	}
+	if sn := a.Snapshots; sn != nil {
+		if sn.Store.IsZero() {
+			ps.add("agent.snapshots.store", "is required")
+		} else {
+			checkURL(ps, "agent.snapshots.store", sn.Store, "file", "s3")
+		}
+		if a.Client == nil {
+			ps.add("agent.snapshots", "needs agent.client: the agent restores and snapshots only a client it runs")
+		}
+	}
 	if d := a.DNS; d != nil {
 		if d.ZoneID == "" {
 			ps.add("agent.dns.zoneId", "is required")

@@ -1,0 +1,92 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/ethfleet/ethfleet/internal/config"
+	"github.com/ethfleet/ethfleet/internal/snapshot"
+	"github.com/ethfleet/ethfleet/internal/snapshot/stores"
+)
+
+// snapshotClient is the client go-ethereum snapshots are named by.
+const snapshotClient = "geth"
+
+// restoreFirstBoot fills an empty data directory from the latest snapshot
+// of the node's network before its client first starts.
+func (s *Service) restoreFirstBoot(ctx context.Context, node config.Node) error {
+	sn := s.opts.Config.Agent.Snapshots
+	entries, err := os.ReadDir(node.DataDir)
+	if err == nil && len(entries) > 0 {
+		return nil // not a first boot
+	}
+	store, err := stores.Open(ctx, sn.Store.Reveal())
+	if err != nil {
+		return fmt.Errorf("agent: %w", err)
+	}
+	s.store = store
+	start := time.Now()
+	m, err := snapshot.RestoreIfAny(ctx, store, node.DataDir, s.opts.Config.Network.Name, snapshotClient)
+	switch {
+	case err != nil:
+		return fmt.Errorf("agent: first boot: %w", err)
+	case m == nil:
+		s.log.Info("first boot: no snapshot in the store; the client syncs from its peers", "store", store)
+	default:
+		s.log.Info("first boot: restored a snapshot", "snapshot", m.ID, "block", m.Head.Number, "bytes", m.Totals.Bytes, "took", time.Since(start).Round(time.Second))
+	}
+	return nil
+}
+
+// runSnapshots makes the node the fleet's snapshotter: every interval, if
+// it is ready, it leaves rotation, waits for load balancers to notice,
+// stops its client cleanly, snapshots, and starts the client again.
+func (s *Service) runSnapshots(ctx context.Context, node config.Node) {
+	sn := s.opts.Config.Agent.Snapshots
+	t := time.NewTicker(sn.Every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if ready, _ := s.Ready(); !ready {
+			s.log.Info("snapshot due but the node is not ready; skipped")
+			continue
+		}
+		if err := s.snapshotOnce(ctx, node, sn); err != nil {
+			s.log.Warn("snapshot failed", "err", err)
+		}
+	}
+}
+
+func (s *Service) snapshotOnce(ctx context.Context, node config.Node, sn *config.AgentSnapshots) error {
+	if s.store == nil {
+		store, err := stores.Open(ctx, sn.Store.Reveal())
+		if err != nil {
+			return err
+		}
+		s.store = store
+	}
+	s.snapshotting.Store(true)
+	defer s.snapshotting.Store(false)
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(sn.Drain):
+	}
+	version := s.node.Status().ClientVersion
+	s.stopSupervised()
+	m, err := snapshot.Take(ctx, s.store, node.DataDir, s.opts.Config.Network.Name, snapshotClient, version, sn.Keep)
+	if rerr := s.superviseClient(node); rerr != nil {
+		return fmt.Errorf("restart the client after the snapshot: %w", rerr)
+	}
+	if err != nil {
+		return err
+	}
+	s.log.Info("snapshot taken", "snapshot", m.ID, "block", m.Head.Number, "newChunks", m.Totals.NewChunks, "uploaded", m.Totals.Uploaded)
+	return nil
+}
