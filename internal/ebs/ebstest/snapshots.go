@@ -1,0 +1,207 @@
+package ebstest
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// CreateSnapshot starts a snapshot of an existing volume: pending, owned
+// by Account, tagged as its TagSpecifications say.
+func (f *EC2) CreateSnapshot(ctx context.Context, in *ec2.CreateSnapshotInput, _ ...func(*ec2.Options)) (*ec2.CreateSnapshotOutput, error) {
+	const op = "CreateSnapshot"
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.begin(op); err != nil {
+		return nil, err
+	}
+	f.snapIns = append(f.snapIns, in)
+	id := aws.ToString(in.VolumeId)
+	if id == "" {
+		// CreateSnapshotInput.VolumeId: "This member is required."
+		return nil, APIError(op, CodeMissingParameter, "The request must contain the parameter VolumeId")
+	}
+	v, ok := f.volumes[id]
+	if !ok {
+		return nil, APIError(op, CodeVolumeNotFound, "The volume '%s' does not exist.", id)
+	}
+	if v.v.State != types.VolumeStateAvailable && v.v.State != types.VolumeStateInUse {
+		// IncorrectState: "The resource is in an incorrect state for the request."
+		return nil, APIError(op, CodeIncorrectState, "Volume '%s' is in the '%s' state.", id, v.v.State)
+	}
+	tags, err := checkTags(op, in.TagSpecifications, types.ResourceTypeSnapshot)
+	if err != nil {
+		return nil, err
+	}
+	s := types.Snapshot{
+		SnapshotId:  aws.String(f.nextID("snap-")),
+		VolumeId:    aws.String(id),
+		VolumeSize:  v.v.Size,
+		OwnerId:     aws.String(f.Account),
+		Description: in.Description,
+		State:       types.SnapshotStatePending,
+		Progress:    aws.String(""),
+		StartTime:   aws.Time(f.Now()),
+		Tags:        tags,
+	}
+	f.snapshots[*s.SnapshotId] = &snapshot{s: s, after: f.SnapshotDescribes, hidden: f.Lag, failure: f.SnapshotError}
+	return &ec2.CreateSnapshotOutput{
+		SnapshotId:  s.SnapshotId,
+		VolumeId:    s.VolumeId,
+		VolumeSize:  s.VolumeSize,
+		OwnerId:     s.OwnerId,
+		Description: s.Description,
+		State:       s.State,
+		Progress:    s.Progress,
+		StartTime:   s.StartTime,
+		Tags:        s.Tags,
+	}, nil
+}
+
+// observe is one describe looking at s: a pending snapshot completes (or
+// fails) once enough describes have seen it, and shows its progress until
+// then.
+func (s *snapshot) observe() {
+	if s.s.State == types.SnapshotStatePending {
+		switch {
+		case s.after < 0:
+			s.s.Progress = aws.String("0%")
+		case s.seen >= s.after && s.failure != "":
+			s.s.State = types.SnapshotStateError
+			s.s.StateMessage = aws.String(s.failure)
+		case s.seen >= s.after:
+			s.s.State = types.SnapshotStateCompleted
+			s.s.Progress = aws.String("100%")
+		default:
+			s.s.Progress = aws.String(strconv.Itoa(s.seen*100/(s.after+1)) + "%")
+		}
+	}
+	s.seen++
+}
+
+// snapshotFields are the DescribeSnapshots filters the fake knows, from
+// DescribeSnapshotsInput.Filters.
+func snapshotFields(s types.Snapshot) fields {
+	return func(name string) ([]string, bool) {
+		one := func(v string) ([]string, bool) { return []string{v}, true }
+		switch name {
+		case "description":
+			return one(aws.ToString(s.Description))
+		case "encrypted":
+			return one(strconv.FormatBool(aws.ToBool(s.Encrypted)))
+		case "owner-alias":
+			return one(aws.ToString(s.OwnerAlias))
+		case "owner-id":
+			return one(aws.ToString(s.OwnerId))
+		case "progress":
+			return one(aws.ToString(s.Progress))
+		case "snapshot-id":
+			return one(aws.ToString(s.SnapshotId))
+		case "status":
+			return one(string(s.State))
+		case "volume-id":
+			return one(aws.ToString(s.VolumeId))
+		case "volume-size":
+			return one(strconv.Itoa(int(aws.ToInt32(s.VolumeSize))))
+		}
+		return tagValues(s.Tags, name)
+	}
+}
+
+// DescribeSnapshots answers as EC2 does: the snapshots named by
+// SnapshotIds (each must exist), or all of them; only those of the owners
+// in OwnerIds ("self" is Account); only those passing every filter; in
+// pages when MaxResults is set, which SnapshotIds forbids.
+func (f *EC2) DescribeSnapshots(ctx context.Context, in *ec2.DescribeSnapshotsInput, _ ...func(*ec2.Options)) (*ec2.DescribeSnapshotsOutput, error) {
+	const op = "DescribeSnapshots"
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.begin(op); err != nil {
+		return nil, err
+	}
+	if len(in.SnapshotIds) > 0 && in.MaxResults != nil {
+		// DescribeSnapshotsInput.MaxResults, as older editions of the
+		// API reference document it: "You cannot specify this parameter and the snapshot IDs
+		// parameter in the same request."
+		return nil, APIError(op, CodeInvalidParameterCombination, "The parameter snapshotSet cannot be used with the parameter maxResults")
+	}
+	if err := checkFilters(op, in.Filters, snapshotFields(types.Snapshot{})); err != nil {
+		return nil, err
+	}
+	ids := in.SnapshotIds
+	if len(ids) == 0 {
+		ids = slices.Sorted(maps.Keys(f.snapshots))
+	}
+	var found []types.Snapshot
+	for _, id := range ids {
+		s, ok := f.snapshots[id]
+		if ok && s.hidden > 0 {
+			s.hidden--
+			ok = false
+		}
+		if !ok {
+			if len(in.SnapshotIds) > 0 {
+				return nil, APIError(op, CodeSnapshotNotFound, "The snapshot '%s' does not exist.", id)
+			}
+			continue
+		}
+		if !f.owned(s.s, in.OwnerIds) {
+			continue
+		}
+		s.observe()
+		if matches(in.Filters, snapshotFields(s.s)) {
+			found = append(found, s.s)
+		}
+	}
+	from, to, next, err := f.page(op, len(found), in.MaxResults, in.NextToken, 1000)
+	if err != nil {
+		return nil, err
+	}
+	return &ec2.DescribeSnapshotsOutput{Snapshots: found[from:to], NextToken: next}, nil
+}
+
+// owned reports whether s belongs to one of owners: account IDs, "self"
+// (Account) or "amazon"; no owners means any.
+func (f *EC2) owned(s types.Snapshot, owners []string) bool {
+	if len(owners) == 0 {
+		return true
+	}
+	for _, o := range owners {
+		switch {
+		case o == "self" && aws.ToString(s.OwnerId) == f.Account,
+			o == "amazon" && aws.ToString(s.OwnerAlias) == "amazon",
+			o == aws.ToString(s.OwnerId):
+			return true
+		}
+	}
+	return false
+}
+
+// DeleteSnapshot deletes a snapshot in any state, unless an AMI uses it.
+func (f *EC2) DeleteSnapshot(ctx context.Context, in *ec2.DeleteSnapshotInput, _ ...func(*ec2.Options)) (*ec2.DeleteSnapshotOutput, error) {
+	const op = "DeleteSnapshot"
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.begin(op); err != nil {
+		return nil, err
+	}
+	id := aws.ToString(in.SnapshotId)
+	if id == "" {
+		return nil, APIError(op, CodeMissingParameter, "The request must contain the parameter SnapshotId")
+	}
+	s, ok := f.snapshots[id]
+	if !ok {
+		return nil, APIError(op, CodeSnapshotNotFound, "The snapshot '%s' does not exist.", id)
+	}
+	if s.inImage {
+		return nil, APIError(op, CodeSnapshotInUse, "The snapshot %s is currently in use by an AMI", id)
+	}
+	delete(f.snapshots, id)
+	f.deleted = append(f.deleted, Deletion{ID: id, State: s.s.State})
+	return &ec2.DeleteSnapshotOutput{}, nil
+}
