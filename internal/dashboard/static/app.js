@@ -260,6 +260,7 @@ function renderCharts() {
       integer: true,
       minSpan: 2,
       gap: 10 * 1000,
+      bucketPx: 3,
       series: names.map((name, i) => ({ name, color: colors[i], points: series[name] || [] })),
     });
   }

@@ -38,13 +38,33 @@ function clock(t, seconds) {
   return seconds ? `${hm}:${pad(d.getSeconds())}` : hm;
 }
 
+// highest merges consecutive points with the same bucket into one at the
+// first one's time, with their highest value.
+function highest(points, bucket) {
+  const out = [];
+  let last = null;
+  for (const [t, v] of points) {
+    const b = bucket(t);
+    if (last !== null && b === last) {
+      const p = out[out.length - 1];
+      p[1] = Math.max(p[1], v);
+    } else {
+      out.push([t, v]);
+      last = b;
+    }
+  }
+  return out;
+}
+
 // drawChart replaces svg's content with a chart of opts.series, each
 // {name, color, points: [[t (Unix ms), value], ...]} sorted by time, over
 // [opts.x0, opts.x1]. opts.step draws steps (a value holds until the next
 // sample), opts.integer keeps y ticks whole, opts.minSpan is the least y
 // range shown, opts.gap (ms) breaks a line where samples are missing, and
-// opts.format labels the y axis. It sets data-points on svg to the number
-// of samples drawn.
+// opts.format labels the y axis. With opts.bucketPx, samples closer than
+// that many pixels are drawn as one, their highest (the worst lag, say),
+// so that a long window stays readable. It sets data-points on svg to the
+// number of samples in the window.
 export function drawChart(svg, opts) {
   const box = svg.getBoundingClientRect();
   const width = Math.max(160, Math.round(box.width));
@@ -88,10 +108,13 @@ export function drawChart(svg, opts) {
 
   for (const s of visible) {
     if (s.points.length === 0) continue;
+    const points = opts.bucketPx ? highest(s.points, (t) => Math.floor(x(t) / opts.bucketPx)) : s.points;
+    // Merged samples stand further apart: a gap is only a gap beyond two buckets.
+    const gap = opts.gap && Math.max(opts.gap, opts.bucketPx ? (2.5 * opts.bucketPx * (x1 - x0)) / pw : 0);
     let d = "";
     let prev = null;
-    for (const [t, v] of s.points) {
-      if (prev === null || (opts.gap && t - prev[0] > opts.gap)) {
+    for (const [t, v] of points) {
+      if (prev === null || (gap && t - prev[0] > gap)) {
         d += `M${r(x(t))} ${r(y(v))}`;
       } else if (opts.step) {
         d += `H${r(x(t))}V${r(y(v))}`;
@@ -100,7 +123,7 @@ export function drawChart(svg, opts) {
       }
       prev = [t, v];
     }
-    if (s.points.length === 1) d += "h1"; // a lone sample is still a mark
+    if (points.length === 1) d += "h1"; // a lone sample is still a mark
     const path = el("path", { class: "line", d, stroke: s.color, "data-series": s.name, "data-points": s.points.length });
     path.append(el("title", {}, s.name));
     svg.append(path);
