@@ -277,7 +277,7 @@ function readMetrics(text) {
   const prev = state.snaps[state.snaps.length - 1];
   if (prev && t > prev.t) {
     const dt = (t - prev.t) / 1000;
-    const results = new Set([...RESULT_ORDER.slice(0, 1), ...Object.keys(snap.calls), ...Object.keys(state.rates)]);
+    const results = new Set(["ok", ...Object.keys(snap.calls), ...Object.keys(state.rates)]);
     for (const r of results) {
       const cur = snap.calls[r] || 0;
       const before = prev.calls[r] || 0;
@@ -322,7 +322,7 @@ function renderGateway() {
       if (r !== "ok") failed += d;
     }
     $("calls-errors").textContent = calls ? `${((100 * failed) / calls).toFixed(1)}%` : "–";
-    $("calls-errors").className = failed ? "low" : "";
+    $("calls-errors").className = failed > 0.05 * calls ? "low" : failed ? "lag-behind" : "";
     const delta = last.buckets.map(([le, n], i) => [le, Math.max(0, n - ((first.buckets[i] && first.buckets[i][1]) || 0))]);
     $("latency-p50").textContent = seconds(quantile(0.5, delta));
     $("latency-p99").textContent = seconds(quantile(0.99, delta));
