@@ -38,6 +38,7 @@ func runFleet(cmd *cobra.Command, f *fleet.Fleet, statusEvery time.Duration, ban
 	out := cmd.OutOrStdout()
 	banner(out)
 	fmt.Fprintf(out, "  JSON-RPC  %s\n", f.GatewayURL())
+	fmt.Fprintf(out, "  dashboard %s/\n", f.OpsURL())
 	fmt.Fprintf(out, "  status    %s/status\n", f.OpsURL())
 	fmt.Fprintf(out, "  metrics   %s/metrics\n", f.OpsURL())
 	printStatus(ctx, out, f, statusEvery)

@@ -53,7 +53,12 @@ func Judge(in Input, r Rules) Verdict {
 	if !n.Up {
 		not("execution client unreachable: %s", n.Err)
 	}
-	if n.Up && n.Syncing {
+	// A follower driven by forkchoice updates reports eth_syncing for a
+	// moment at every block while it imports it; syncing towards a block
+	// within MaxLag of its head is that, not a node out of sync (the
+	// gateway's fitness reads it the same way).
+	importing := n.SyncTarget > 0 && n.SyncTarget <= n.Head.Number+r.MaxLag
+	if n.Up && n.Syncing && !importing {
 		if n.SyncTarget > 0 {
 			not("syncing: block %d of %d", n.Head.Number, n.SyncTarget)
 		} else {

@@ -22,6 +22,10 @@ func TestJudge(t *testing.T) {
 	good := node(100, 12*time.Second)
 	syncing := good
 	syncing.Syncing, syncing.SyncTarget = true, 20_000_000
+	importing := good // eth_syncing for a moment while it imports the next block
+	importing.Syncing, importing.SyncTarget = true, 101
+	justBehind := good
+	justBehind.Syncing, justBehind.SyncTarget = true, 104
 	stale := node(100, 2*time.Hour) // eth_syncing false, yet far behind
 	lonely := good
 	lonely.Peers = 1
@@ -39,6 +43,8 @@ func TestJudge(t *testing.T) {
 		{"all good", Input{Node: good, FleetHead: 101, References: []probe.Status{ref("infura", 101, 0)},
 			Consensus: &ConsensusStatus{HeadSlot: 9}}, true, nil, []int64{1}},
 		{"syncing", Input{Node: syncing}, false, []string{"syncing: block 100 of 20000000"}, nil},
+		{"importing the next block", Input{Node: importing, FleetHead: 101}, true, nil, nil},
+		{"syncing beyond the lag allowed", Input{Node: justBehind}, false, []string{"syncing: block 100 of 104"}, nil},
 		{"not syncing but stale head timestamp", Input{Node: stale}, false, []string{"head 100 is 2h0m0s old (at most 1m0s)"}, nil},
 		{"behind the fleet", Input{Node: good, FleetHead: 110}, false, []string{"10 blocks behind the fleet's head 110"}, nil},
 		{"behind a reference", Input{Node: good, FleetHead: 100, References: []probe.Status{ref("infura", 120, 0), ref("alchemy", 99, 0)}},

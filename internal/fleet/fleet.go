@@ -16,6 +16,7 @@ import (
 
 	"github.com/ethfleet/ethfleet/internal/agent"
 	"github.com/ethfleet/ethfleet/internal/config"
+	"github.com/ethfleet/ethfleet/internal/dashboard"
 	"github.com/ethfleet/ethfleet/internal/devnet"
 	"github.com/ethfleet/ethfleet/internal/gateway"
 	"github.com/ethfleet/ethfleet/internal/httpserver"
@@ -291,11 +292,12 @@ func gatewayConfig(g config.Gateway) gateway.Config {
 
 func (f *Fleet) startOps() error {
 	h := ops.Handler(ops.Config{
-		Ready:    f.Ready,
-		Status:   func() any { return f.View() },
-		Nodes:    func() any { return f.monitor.Reports() },
-		History:  func(since int64) any { return f.monitor.History(since) },
-		Gatherer: f.opts.Registry,
+		Ready:     f.Ready,
+		Status:    func() any { return f.View() },
+		Nodes:     func() any { return f.monitor.Reports() },
+		History:   func(since int64) any { return f.monitor.History(since) },
+		Dashboard: dashboard.Handler(),
+		Gatherer:  f.opts.Registry,
 	})
 	addr, err := f.serve("ops", f.opts.Config.Ops.Listen, h, config.TLS{}, timeouts{config.DefaultReadHeader, config.DefaultIdle})
 	f.opsAddr = addr
