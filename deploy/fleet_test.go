@@ -79,7 +79,7 @@ func TestAgainstFleet(t *testing.T) {
 	t.Cleanup(ref.Close) // after the fleet stops
 	// No log index: a fleet with one takes half a minute to close under
 	// the race detector, and nothing here reads logs.
-	f := fleettest.Start(t, fleettest.Options{Followers: 2, NoLogIndex: true, Configure: func(c *config.Config) {
+	f := fleettest.Start(t, fleettest.Options{Followers: 2, Configure: func(c *config.Config) {
 		c.References = []config.Reference{{Name: "mirror", RPC: config.NewSecret(ref.URL)}}
 	}})
 	gateway, err := url.Parse(f.GatewayURL())

@@ -86,12 +86,12 @@ func TestFailedStartUnwinds(t *testing.T) {
 	}
 	defer taken.Close()
 	dir := t.TempDir()
-	f := fleettest.NewWithGatewayListen(t, fleettest.Options{Followers: 1, DataDir: dir, NoLogIndex: true}, taken.Addr().String())
+	f := fleettest.NewWithGatewayListen(t, fleettest.Options{Followers: 1, DataDir: dir}, taken.Addr().String())
 	err = f.Start()
 	if err == nil || !strings.Contains(err.Error(), "address already in use") {
 		t.Fatalf("Start = %v, want address in use", err)
 	}
-	fleettest.Start(t, fleettest.Options{Followers: 1, DataDir: dir, NoLogIndex: true})
+	fleettest.Start(t, fleettest.Options{Followers: 1, DataDir: dir})
 }
 
 // TestCloseWithIdleClient stops a fleet while a client holds a gateway
@@ -99,7 +99,7 @@ func TestFailedStartUnwinds(t *testing.T) {
 // can: Close waits out its grace period, closes the connection, and
 // succeeds.
 func TestCloseWithIdleClient(t *testing.T) {
-	f := fleettest.New(t, fleettest.Options{NoLogIndex: true})
+	f := fleettest.New(t, fleettest.Options{})
 	if err := f.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ import (
 func TestSnapshotterAndNewFollower(t *testing.T) {
 	dir := t.TempDir()
 	manual := func(c *config.Config) { never := time.Duration(0); c.Devnet.Snapshots.Every = &never }
-	f := fleettest.Start(t, fleettest.Options{Followers: 1, DataDir: dir, NoLogIndex: true, Configure: manual})
+	f := fleettest.Start(t, fleettest.Options{Followers: 1, DataDir: dir, Configure: manual})
 	await.True(t, 60*time.Second, "a few blocks", func() bool { return f.View().Head >= 5 })
 
 	ctx, stop := context.WithCancel(context.Background())
@@ -68,7 +68,7 @@ func TestSnapshotterAndNewFollower(t *testing.T) {
 	}
 
 	start := time.Now()
-	f2 := fleettest.Start(t, fleettest.Options{Followers: 2, DataDir: dir, NoLogIndex: true, Configure: manual})
+	f2 := fleettest.Start(t, fleettest.Options{Followers: 2, DataDir: dir, Configure: manual})
 	// Restored files keep the times they had in the snapshot.
 	restored := false
 	filepath.WalkDir(filepath.Join(dir, "follower-2", "geth", "chaindata"), func(path string, d fs.DirEntry, err error) error {

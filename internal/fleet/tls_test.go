@@ -59,7 +59,7 @@ func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
 
 func TestTLS(t *testing.T) {
 	certFile, keyFile, pool := selfSigned(t)
-	f := fleettest.Start(t, fleettest.Options{NoLogIndex: true, Configure: func(c *config.Config) {
+	f := fleettest.Start(t, fleettest.Options{Configure: func(c *config.Config) {
 		c.Gateway.TLS = config.TLS{CertFile: certFile, KeyFile: keyFile}
 	}})
 	url := strings.Replace(f.GatewayURL(), "http://", "https://", 1)
@@ -86,7 +86,7 @@ func TestTLS(t *testing.T) {
 }
 
 func TestTLSBadCertificateFailsStart(t *testing.T) {
-	f := fleettest.New(t, fleettest.Options{NoLogIndex: true, Configure: func(c *config.Config) {
+	f := fleettest.New(t, fleettest.Options{Configure: func(c *config.Config) {
 		c.Gateway.TLS = config.TLS{CertFile: "/nonexistent/cert.pem", KeyFile: "/nonexistent/key.pem"}
 	}})
 	if err := f.Start(); err == nil || !strings.Contains(err.Error(), "TLS") {
