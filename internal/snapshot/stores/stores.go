@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/ethfleet/ethfleet/internal/snapshot"
+	"github.com/ethfleet/ethfleet/internal/snapshot/s3store"
 )
 
 // Open returns the store raw names.
@@ -27,6 +28,12 @@ func Open(ctx context.Context, raw string) (snapshot.Store, error) {
 			return nil, fmt.Errorf("snapshot store %q: no path", raw)
 		}
 		return snapshot.NewFileStore(path)
+	case "s3":
+		cfg, err := s3store.ParseURL(raw)
+		if err != nil {
+			return nil, err
+		}
+		return s3store.New(ctx, cfg)
 	default:
 		return nil, fmt.Errorf("snapshot store %q: use file://PATH or s3://BUCKET/PREFIX", raw)
 	}
