@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/klauspost/compress/zstd"
+	"golang.org/x/sync/errgroup"
 )
 
 // chunkWorker holds one worker's buffers and zstd coders, so that memory
@@ -34,6 +35,40 @@ func newChunkWorker() (*chunkWorker, error) {
 func (w *chunkWorker) close() {
 	w.enc.Close()
 	w.dec.Close()
+}
+
+// forEach hands the items to parallel workers, each with its own
+// chunkWorker, and stops at the first error.
+func forEach[T any](ctx context.Context, parallel int, items []T, do func(context.Context, *chunkWorker, T) error) error {
+	g, ctx := errgroup.WithContext(ctx)
+	next := make(chan T)
+	g.Go(func() error {
+		defer close(next)
+		for _, it := range items {
+			select {
+			case next <- it:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	})
+	for range parallel {
+		g.Go(func() error {
+			w, err := newChunkWorker()
+			if err != nil {
+				return err
+			}
+			defer w.close()
+			for it := range next {
+				if err := do(ctx, w, it); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return g.Wait()
 }
 
 func putChunk(ctx context.Context, s Store, hash string, packed []byte) error {

@@ -16,8 +16,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 )
 
 // CreateOptions say what to snapshot and where to.
@@ -283,35 +281,7 @@ func (c *creator) rewritten() []chunkTask {
 
 // run reads, hashes and uploads the tasks' chunks, opts.Parallel at once.
 func (c *creator) run(ctx context.Context, tasks []chunkTask) error {
-	g, ctx := errgroup.WithContext(ctx)
-	next := make(chan chunkTask)
-	g.Go(func() error {
-		defer close(next)
-		for _, t := range tasks {
-			select {
-			case next <- t:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		return nil
-	})
-	for range c.opts.Parallel {
-		g.Go(func() error {
-			w, err := newChunkWorker()
-			if err != nil {
-				return err
-			}
-			defer w.close()
-			for t := range next {
-				if err := c.do(ctx, w, t); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
-	return g.Wait()
+	return forEach(ctx, c.opts.Parallel, tasks, c.do)
 }
 
 // do reads one chunk, names it and uploads it unless the store has it.

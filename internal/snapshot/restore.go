@@ -11,8 +11,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-
-	"golang.org/x/sync/errgroup"
 )
 
 // RestoreOptions say which snapshot to restore, from where, to where.
@@ -165,35 +163,7 @@ func (r *restorer) run(ctx context.Context, tasks []chunkTask) error {
 			}
 		}
 	}
-	g, ctx := errgroup.WithContext(ctx)
-	next := make(chan chunkTask)
-	g.Go(func() error {
-		defer close(next)
-		for _, t := range tasks {
-			select {
-			case next <- t:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		return nil
-	})
-	for range r.opts.Parallel {
-		g.Go(func() error {
-			w, err := newChunkWorker()
-			if err != nil {
-				return err
-			}
-			defer w.close()
-			for t := range next {
-				if err := r.write(ctx, w, t); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
-	return g.Wait()
+	return forEach(ctx, r.opts.Parallel, tasks, r.write)
 }
 
 // create makes file i empty at its size; a file without chunks is done.

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-
-	"golang.org/x/sync/errgroup"
 )
 
 // VerifyError lists the chunks of a snapshot that are missing, truncated
@@ -66,47 +64,25 @@ func Verify(ctx context.Context, s Store, network, client, id string, parallel i
 		bad  []*CorruptChunkError
 		done atomic.Int64
 	)
-	g, ctx := errgroup.WithContext(ctx)
-	next := make(chan where)
-	g.Go(func() error {
-		defer close(next)
-		for _, w := range chunks {
-			select {
-			case next <- w:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+	err = forEach(ctx, parallel, chunks, func(ctx context.Context, w *chunkWorker, c where) error {
+		_, err := w.fetchChunk(ctx, s, c.c, c.file, c.off)
+		var corrupt *CorruptChunkError
+		switch {
+		case errors.As(err, &corrupt):
+			mu.Lock()
+			bad = append(bad, corrupt)
+			mu.Unlock()
+		case err != nil:
+			return err
+		}
+		if progress != nil {
+			mu.Lock()
+			progress(Progress{Done: done.Add(c.c.Size), Total: total})
+			mu.Unlock()
 		}
 		return nil
 	})
-	for range parallel {
-		g.Go(func() error {
-			w, err := newChunkWorker()
-			if err != nil {
-				return err
-			}
-			defer w.close()
-			for c := range next {
-				_, err := w.fetchChunk(ctx, s, c.c, c.file, c.off)
-				var corrupt *CorruptChunkError
-				switch {
-				case errors.As(err, &corrupt):
-					mu.Lock()
-					bad = append(bad, corrupt)
-					mu.Unlock()
-				case err != nil:
-					return err
-				}
-				if progress != nil {
-					mu.Lock()
-					progress(Progress{Done: done.Add(c.c.Size), Total: total})
-					mu.Unlock()
-				}
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	if len(bad) > 0 {
