@@ -24,7 +24,7 @@ import (
 // go-ethereum's ethclient and rpc.Client.
 func TestRealClients(t *testing.T) {
 	f := fleettest.Start(t, fleettest.Options{Followers: 1})
-	await.True(t, 60*time.Second, "a few blocks of transactions", func() bool { return f.View().Head >= 4 })
+	await.True(t, 60*time.Second, "a few blocks of transactions", func() bool { return f.View().Head >= 6 })
 	ctx := context.Background()
 	ec, err := ethclient.Dial(f.GatewayURL())
 	if err != nil {

@@ -25,7 +25,7 @@ type headFeed struct {
 	log    *slog.Logger
 
 	mu      sync.Mutex
-	subs    map[chan<- json.RawMessage]func() // subscriber -> called when it falls behind
+	subs    map[*headSub]struct{}
 	logSubs map[*logSub]struct{}
 
 	recentLogs []blockLogs // logs sent for the newest blocks, oldest first
@@ -43,18 +43,29 @@ func newHeadFeed(r *Router, log *slog.Logger) *headFeed {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &headFeed{router: r, log: log, subs: map[chan<- json.RawMessage]func(){}, logSubs: map[*logSub]struct{}{}}
+	return &headFeed{router: r, log: log, subs: map[*headSub]struct{}{}, logSubs: map[*logSub]struct{}{}}
 }
 
-// subscribe adds ch, which receives each head's header; if ch is full when
-// a head arrives, slow is called and ch is dropped.
-func (f *headFeed) subscribe(ch chan<- json.RawMessage, slow func()) (unsubscribe func()) {
+// sink takes one event for a subscriber without blocking, and reports
+// false when the subscriber has no room for it.
+type sink func(json.RawMessage) bool
+
+// headSub is one newHeads subscription.
+type headSub struct {
+	deliver sink
+	slow    func() // called, once, when the subscriber falls behind
+}
+
+// subscribe adds a subscriber of each head's header; if it has no room
+// when a head arrives, slow is called and it is dropped.
+func (f *headFeed) subscribe(deliver sink, slow func()) (unsubscribe func()) {
+	s := &headSub{deliver: deliver, slow: slow}
 	f.mu.Lock()
-	f.subs[ch] = slow
+	f.subs[s] = struct{}{}
 	f.mu.Unlock()
 	return func() {
 		f.mu.Lock()
-		delete(f.subs, ch)
+		delete(f.subs, s)
 		f.mu.Unlock()
 	}
 }
@@ -211,12 +222,10 @@ func (f *headFeed) headerByHash(ctx context.Context, hash common.Hash) (fetchedH
 func (f *headFeed) publish(header json.RawMessage) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for ch, slow := range f.subs {
-		select {
-		case ch <- header:
-		default:
-			delete(f.subs, ch)
-			go slow()
+	for s := range f.subs {
+		if !s.deliver(header) {
+			delete(f.subs, s)
+			go s.slow()
 		}
 	}
 }

@@ -50,7 +50,7 @@ func TestFeedResendsTheNewBranch(t *testing.T) {
 	r := newTestRouter(t, []*Upstream{u})
 	f := newHeadFeed(r, nil)
 	ch := make(chan json.RawMessage, 16)
-	f.subscribe(ch, func() { t.Error("too slow") })
+	f.subscribe(chanSink(ch), func() { t.Error("too slow") })
 
 	setHead := func(n uint64, h common.Hash) {
 		s := fitStatus("node", n)

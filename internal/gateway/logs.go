@@ -84,9 +84,9 @@ func (f logFilter) matches(l *types.Log) bool {
 
 // logSub is one logs subscription.
 type logSub struct {
-	filter logFilter
-	ch     chan<- json.RawMessage
-	slow   func()
+	filter  logFilter
+	deliver sink
+	slow    func()
 }
 
 // blockLogs are the logs the feed sent for one block.
@@ -96,8 +96,8 @@ type blockLogs struct {
 }
 
 // subscribeLogs adds a logs subscription; see subscribe.
-func (f *headFeed) subscribeLogs(filter logFilter, ch chan<- json.RawMessage, slow func()) (unsubscribe func()) {
-	s := &logSub{filter: filter, ch: ch, slow: slow}
+func (f *headFeed) subscribeLogs(filter logFilter, deliver sink, slow func()) (unsubscribe func()) {
+	s := &logSub{filter: filter, deliver: deliver, slow: slow}
 	f.mu.Lock()
 	f.logSubs[s] = struct{}{}
 	f.mu.Unlock()
@@ -171,9 +171,7 @@ func (f *headFeed) deliverLogs(logs []*types.Log) {
 			if !s.filter.matches(l) {
 				continue
 			}
-			select {
-			case s.ch <- b:
-			default:
+			if !s.deliver(b) {
 				delete(f.logSubs, s)
 				go s.slow()
 			}

@@ -68,7 +68,7 @@ func TestReorgSendsRemovedLogs(t *testing.T) {
 	u := upstream(t, "node", serveRPC(t, node), true)
 	f := newHeadFeed(newTestRouter(t, []*Upstream{u}), nil)
 	ch := make(chan json.RawMessage, 16)
-	f.subscribeLogs(logFilter{}, ch, func() { t.Error("too slow") })
+	f.subscribeLogs(logFilter{}, chanSink(ch), func() { t.Error("too slow") })
 
 	f.publishLogs(context.Background(), 5, hashA)
 	f.publishLogs(context.Background(), 5, hashB)
@@ -90,6 +90,18 @@ func TestReorgSendsRemovedLogs(t *testing.T) {
 	for i, w := range want {
 		if got[i].BlockHash != w.hash || got[i].Removed != w.removed {
 			t.Errorf("log %d: block %s removed %v, want %s %v", i, got[i].BlockHash, got[i].Removed, w.hash, w.removed)
+		}
+	}
+}
+
+// chanSink delivers into ch while it has room.
+func chanSink(ch chan json.RawMessage) sink {
+	return func(e json.RawMessage) bool {
+		select {
+		case ch <- e:
+			return true
+		default:
+			return false
 		}
 	}
 }

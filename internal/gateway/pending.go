@@ -42,9 +42,9 @@ type pendingFeed struct {
 }
 
 type pendingSub struct {
-	ch   chan<- json.RawMessage
-	full bool // whole transactions rather than hashes
-	slow func()
+	deliver sink
+	full    bool // whole transactions rather than hashes
+	slow    func()
 }
 
 func newPendingFeed(r *Router, log *slog.Logger) *pendingFeed {
@@ -73,9 +73,10 @@ func (f *pendingFeed) run(ctx context.Context) {
 }
 
 // subscribe adds a subscriber of hashes, or of whole transactions if full;
-// if ch is full when a transaction arrives, slow is called and ch dropped.
-func (f *pendingFeed) subscribe(full bool, ch chan<- json.RawMessage, slow func()) (unsubscribe func()) {
-	s := &pendingSub{ch: ch, full: full, slow: slow}
+// if it has no room when a transaction arrives, slow is called and it is
+// dropped.
+func (f *pendingFeed) subscribe(full bool, deliver sink, slow func()) (unsubscribe func()) {
+	s := &pendingSub{deliver: deliver, full: full, slow: slow}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.subs[s] = struct{}{}
@@ -206,9 +207,7 @@ func (f *pendingFeed) deliver(tx json.RawMessage, full bool) {
 		case s.full || !newHash:
 			continue
 		}
-		select {
-		case s.ch <- msg:
-		default:
+		if !s.deliver(msg) {
 			delete(f.subs, s)
 			go s.slow()
 		}

@@ -65,7 +65,14 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	upgrader := websocket.Upgrader{CheckOrigin: s.originAllowed}
+	upgrader := websocket.Upgrader{
+		CheckOrigin: s.originAllowed,
+		// Small buffers, and a write buffer only while writing: thousands
+		// of idle subscribers must not hold 8 KiB each.
+		ReadBufferSize:  1024,
+		WriteBufferSize: 1024,
+		WriteBufferPool: &wsWriteBuffers,
+	}
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered
@@ -82,6 +89,9 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}()
 	c.serve(r.Context())
 }
+
+// wsWriteBuffers are shared by every connection's writes.
+var wsWriteBuffers sync.Pool
 
 // originAllowed lets clients without an Origin (every non-browser client)
 // and browsers from the CORS origins connect.
@@ -143,10 +153,7 @@ func (c *wsConn) send(v any) {
 	if err != nil {
 		return
 	}
-	select {
-	case c.out <- b:
-	case <-c.done:
-	default:
+	if !c.enqueue(b) {
 		c.tooSlow()
 	}
 }
@@ -202,24 +209,29 @@ func (c *wsConn) subscribe(params json.RawMessage) (string, error) {
 	}
 	var kind string
 	json.Unmarshal(args[0], &kind)
-	events := make(chan json.RawMessage, wsQueue)
+	var raw [16]byte
+	rand.Read(raw[:])
+	id := hexutil.Encode(raw[:])
+	// Events go straight onto the connection's queue, wrapped for this
+	// subscription: no goroutine or queue per subscription.
+	deliver := func(e json.RawMessage) bool { return c.enqueue(notification(id, e)) }
 	var start func() (stop func())
 	switch kind {
 	case "newHeads":
-		start = func() func() { return c.s.heads.subscribe(events, c.tooSlow) }
+		start = func() func() { return c.s.heads.subscribe(deliver, c.tooSlow) }
 	case "logs":
-		var raw json.RawMessage
+		var filterArg json.RawMessage
 		if len(args) > 1 {
-			raw = args[1]
+			filterArg = args[1]
 		}
-		filter, err := parseLogFilter(raw)
+		filter, err := parseLogFilter(filterArg)
 		if err != nil {
 			return "", err
 		}
-		start = func() func() { return c.s.heads.subscribeLogs(filter, events, c.tooSlow) }
+		start = func() func() { return c.s.heads.subscribeLogs(filter, deliver, c.tooSlow) }
 	case "newPendingTransactions":
 		full := len(args) > 1 && string(args[1]) == "true"
-		start = func() func() { return c.s.pending.subscribe(full, events, c.tooSlow) }
+		start = func() func() { return c.s.pending.subscribe(full, deliver, c.tooSlow) }
 	default:
 		return "", fmt.Errorf("unsupported subscription %s: this gateway serves newHeads, logs and newPendingTransactions", args[0])
 	}
@@ -228,22 +240,35 @@ func (c *wsConn) subscribe(params json.RawMessage) (string, error) {
 	if len(c.subs) >= wsMaxSubscriptions {
 		return "", fmt.Errorf("too many subscriptions on this connection (limit %d)", wsMaxSubscriptions)
 	}
-	var raw [16]byte
-	rand.Read(raw[:])
-	id := hexutil.Encode(raw[:])
 	c.subs[id] = start()
 	c.s.metrics.wsSubs.Inc()
-	go func() {
-		for {
-			select {
-			case <-c.done:
-				return
-			case e := <-events:
-				c.send(notification{JSONRPC: "2.0", Method: "eth_subscription", Params: notificationParams{Subscription: id, Result: e}})
-			}
-		}
-	}()
 	return id, nil
+}
+
+// notification is an eth_subscription message, put together from bytes:
+// the id is hex and the event valid JSON, and a feed sends one event to
+// thousands of subscribers.
+func notification(id string, event json.RawMessage) []byte {
+	const head, mid, tail = `{"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"`, `","result":`, `}}`
+	b := make([]byte, 0, len(head)+len(id)+len(mid)+len(event)+len(tail))
+	b = append(b, head...)
+	b = append(b, id...)
+	b = append(b, mid...)
+	b = append(b, event...)
+	return append(b, tail...)
+}
+
+// enqueue queues an encoded message without blocking; it reports false
+// when the client has let its queue fill.
+func (c *wsConn) enqueue(b []byte) bool {
+	select {
+	case c.out <- b:
+		return true
+	case <-c.done:
+		return true // closing: nothing more to say
+	default:
+		return false
+	}
 }
 
 func (c *wsConn) unsubscribe(id string) bool {
@@ -268,13 +293,3 @@ func (c *wsConn) unsubscribeAll() {
 	}
 }
 
-type notification struct {
-	JSONRPC string             `json:"jsonrpc"`
-	Method  string             `json:"method"`
-	Params  notificationParams `json:"params"`
-}
-
-type notificationParams struct {
-	Subscription string          `json:"subscription"`
-	Result       json.RawMessage `json:"result"`
-}
