@@ -292,4 +292,3 @@ func (c *wsConn) unsubscribeAll() {
 		c.s.metrics.wsSubs.Dec()
 	}
 }
-
