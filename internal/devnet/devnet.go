@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/beacon/engine"
@@ -55,6 +56,7 @@ type Devnet struct {
 	sim       *catalyst.SimulatedBeacon
 	genesis   *core.Genesis
 	head      latest.Value[engine.ForkchoiceStateV1]
+	resends   atomic.Uint64 // Resend calls, each a reason to send the head again
 	gen       *txGen
 	ctx       context.Context // the loops' lifetime
 

@@ -83,3 +83,28 @@ func TestSealBlocksBesideTheTimer(t *testing.T) {
 		return b.Number.Uint64() > before+6 && d.Producer().eth.BlockChain().GetBlock(b.Hash(), b.Number.Uint64()).Transactions().Len() > 0
 	})
 }
+
+// TestResend restarts a follower that missed blocks while the timer seals
+// none: however its first forkchoiceUpdated fares, Resend gets it to the
+// head.
+func TestResend(t *testing.T) {
+	d := startConfig(t, Config{DataDir: t.TempDir(), Followers: 1, BlockTime: time.Hour, NoLogIndex: true})
+	if err := d.StopNode("follower-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SealBlocks(context.Background(), 3, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.RestartFollower("follower-1"); err != nil {
+		t.Fatal(err)
+	}
+	f := d.Nodes()[1]
+	next := time.Now()
+	await.True(t, 60*time.Second, "the follower to reach the head", func() bool {
+		if time.Now().After(next) {
+			d.Resend()
+			next = time.Now().Add(200 * time.Millisecond)
+		}
+		return f.Head() == 3
+	})
+}
