@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/beacon/engine"
@@ -55,6 +56,8 @@ type Devnet struct {
 	sim       *catalyst.SimulatedBeacon
 	genesis   *core.Genesis
 	head      latest.Value[engine.ForkchoiceStateV1]
+	resends   atomic.Uint64 // Resend calls, each a reason to send the head again
+	gen       *txGen
 	ctx       context.Context // the loops' lifetime
 
 	// sealMu is held while a block is sealed or transactions are sent, and
@@ -110,6 +113,7 @@ func (d *Devnet) Start() (err error) {
 		d.followers = append(d.followers, f)
 	}
 	gen := newTxGen(d.producer, key, d.cfg.TxPerBlock, &d.sealMu, d.log)
+	d.gen = gen
 	d.publishHead()
 	d.goLoop(func() { d.seal(ctx) })
 	d.goLoop(func() { gen.run(ctx, d.cfg.BlockTime) })

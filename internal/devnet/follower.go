@@ -31,9 +31,10 @@ func (d *Devnet) drive(ctx context.Context, f *Node, engineRPC *rpc.Client) {
 	changed, stop := d.head.Watch()
 	defer stop()
 	var last engine.ForkchoiceStateV1
+	var sent uint64 // Resend calls answered
 	for {
-		fc := d.head.Get()
-		if fc != last {
+		fc, resends := d.head.Get(), d.resends.Load()
+		if fc != last || resends != sent {
 			status, err := forkchoiceUpdated(ctx, engineRPC, fc)
 			switch {
 			case ctx.Err() != nil:
@@ -42,7 +43,7 @@ func (d *Devnet) drive(ctx context.Context, f *Node, engineRPC *rpc.Client) {
 				d.log.Debug("forkchoiceUpdated failed", "node", f.name, "err", err)
 			default:
 				d.log.Debug("forkchoiceUpdated", "node", f.name, "head", fc.HeadBlockHash, "status", status)
-				last = fc
+				last, sent = fc, resends
 			}
 		}
 		select {
@@ -61,4 +62,16 @@ func forkchoiceUpdated(ctx context.Context, c *rpc.Client, fc engine.ForkchoiceS
 		return "", err
 	}
 	return resp.PayloadStatus.Status, nil
+}
+
+// Resend has every follower's driver send it the producer's forkchoice
+// again, as a consensus client does each slot whether the head moved or
+// not. A follower that was told of a head before it had a peer to fetch it
+// from answered SYNCING and, while no new head comes, waits; told again, it
+// fetches it.
+func (d *Devnet) Resend() {
+	d.sealMu.Lock() // publishHead runs under it: no newer head is overwritten
+	defer d.sealMu.Unlock()
+	d.resends.Add(1)
+	d.head.Set(d.head.Get())
 }

@@ -54,16 +54,27 @@ func (g *txGen) run(ctx context.Context, interval time.Duration) {
 	if g.perBlock == 0 {
 		return
 	}
-	if err := g.syncNonce(ctx); err != nil {
+	if err := g.start(ctx); err != nil {
 		g.log.Warn("transaction generator stopped", "err", err)
 		return
+	}
+	every(ctx, interval, func() { g.sendBatch(ctx) })
+}
+
+// start learns the faucet's nonce and, on a new chain, deploys the ping
+// contract, holding off SealBlocks meanwhile.
+func (g *txGen) start(ctx context.Context) error {
+	g.pause.Lock()
+	defer g.pause.Unlock()
+	if err := g.syncNonce(ctx); err != nil {
+		return err
 	}
 	if g.nonce == 0 {
 		if err := g.send(ctx, nil, nil, pingInitCode(), 200_000); err != nil {
 			g.log.Warn("deploy ping contract", "err", err)
 		}
 	}
-	every(ctx, interval, func() { g.sendBatch(ctx) })
+	return nil
 }
 
 // sendBatch sends one block's worth of transactions, stopping at the first

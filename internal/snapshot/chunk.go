@@ -92,18 +92,18 @@ func (e *CorruptChunkError) Error() string {
 	return fmt.Sprintf("chunk %s (%s at offset %d) is %s", e.Hash, e.File, e.Offset, e.Why)
 }
 
-// fetchChunk downloads, decompresses and checks chunk c into w.raw, and
-// returns the chunk's bytes.
+// fetchChunk downloads chunk c into w.packed, decompresses it into w.raw,
+// checks it, and returns the chunk's bytes.
 func (w *chunkWorker) fetchChunk(ctx context.Context, s Store, c Chunk, file string, offset int64) ([]byte, error) {
 	bad := func(why string) error { return &CorruptChunkError{Hash: c.Hash, File: file, Offset: offset, Why: why} }
 	r, err := s.Get(ctx, chunkKey(c.Hash))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", bad("unreadable"), err)
 	}
-	var packed bytes.Buffer
-	packed.Grow(int(c.Size))
+	packed := bytes.NewBuffer(w.packed[:0])
 	_, err = packed.ReadFrom(r)
 	r.Close()
+	w.packed = packed.Bytes()[:0] // kept, grown if it had to be, for the next chunk
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", bad("unreadable"), err)
 	}

@@ -1,7 +1,6 @@
 package snapshot
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // RestoreOptions say which snapshot to restore, from where, to where.
@@ -87,23 +88,23 @@ type restorer struct {
 	mu        sync.Mutex // guards the journal and Progress calls
 	written   atomic.Int64
 	remaining []atomic.Int32 // chunks still to write, per file
+	toSync    chan int       // files whose every chunk is written
 }
 
 // prepare opens the temporary directory: the one a previous attempt left
 // for the same snapshot, or a fresh one.
 func (r *restorer) prepare() error {
 	r.done = map[string]bool{}
-	if f, err := os.Open(filepath.Join(r.tmp, journalName)); err == nil {
-		sc := bufio.NewScanner(f)
-		same := sc.Scan() && sc.Text() == "snapshot "+r.m.ID
-		for same && sc.Scan() {
-			if path, ok := strings.CutPrefix(sc.Text(), "done "); ok {
-				r.done[path] = true
+	if b, err := os.ReadFile(filepath.Join(r.tmp, journalName)); err == nil {
+		// Only whole lines count: a crash may have cut the last one short.
+		lines := strings.Split(string(b), "\n")
+		lines = lines[:len(lines)-1]
+		if len(lines) > 0 && lines[0] == "snapshot "+r.m.ID {
+			for _, line := range lines[1:] {
+				if path, ok := strings.CutPrefix(line, "done "); ok {
+					r.done[path] = true
+				}
 			}
-		}
-		f.Close()
-		if !same {
-			r.done = map[string]bool{}
 		}
 	}
 	if len(r.done) == 0 {
@@ -163,7 +164,56 @@ func (r *restorer) run(ctx context.Context, tasks []chunkTask) error {
 			}
 		}
 	}
-	return forEach(ctx, r.opts.Parallel, tasks, r.write)
+	g, ctx := errgroup.WithContext(ctx)
+	next := make(chan chunkTask)
+	g.Go(func() error {
+		defer close(next)
+		for _, t := range tasks {
+			select {
+			case next <- t:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	})
+	// Written files are synced by goroutines of their own, so that the
+	// workers go on fetching and writing while the disk catches up. The
+	// channel holds every file, so a worker never waits to hand one over.
+	r.toSync = make(chan int, len(r.m.Files))
+	for range r.opts.Parallel {
+		g.Go(func() error {
+			for i := range r.toSync {
+				if err := r.fileDone(i); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	var workers sync.WaitGroup
+	for range r.opts.Parallel {
+		workers.Add(1)
+		g.Go(func() error {
+			defer workers.Done()
+			w, err := newChunkWorker()
+			if err != nil {
+				return err
+			}
+			defer w.close()
+			for t := range next {
+				if err := r.write(ctx, w, t); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	go func() {
+		workers.Wait()
+		close(r.toSync)
+	}()
+	return g.Wait()
 }
 
 // create makes file i empty at its size; a file without chunks is done.
@@ -209,13 +259,15 @@ func (r *restorer) write(ctx context.Context, w *chunkWorker, t chunkTask) error
 		r.mu.Unlock()
 	}
 	if r.remaining[t.file].Add(-1) == 0 {
-		return r.fileDone(t.file)
+		r.toSync <- t.file
 	}
 	return nil
 }
 
 // fileDone syncs a written file, gives it its time, and records it in the
-// journal.
+// journal. The journal itself is not synced: a line is written only once
+// its file is on disk, so every line that survives a crash is true, and a
+// line lost to one costs writing that file again.
 func (r *restorer) fileDone(i int) error {
 	f := r.m.Files[i]
 	path := r.path(f.Path)
@@ -228,7 +280,7 @@ func (r *restorer) fileDone(i int) error {
 	if _, err := fmt.Fprintf(r.journal, "done %s\n", f.Path); err != nil {
 		return fmt.Errorf("snapshot: restore journal: %w", err)
 	}
-	return r.journal.Sync()
+	return nil
 }
 
 // finish syncs the directories, drops the journal and renames the
