@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// percentiles are the latencies of a run, from sorted samples.
+type percentiles struct {
+	N                  int
+	P50, P90, P99, Max time.Duration
+}
+
+// summarize sorts samples in place and reads the percentiles off them.
+func summarize(samples []time.Duration) percentiles {
+	slices.Sort(samples)
+	return percentiles{
+		N:   len(samples),
+		P50: percentile(samples, 0.50), P90: percentile(samples, 0.90),
+		P99: percentile(samples, 0.99), Max: percentile(samples, 1),
+	}
+}
+
+// percentile returns the nearest-rank p-quantile of sorted samples: the
+// smallest sample that at least p of the samples do not exceed.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := int(math.Ceil(p * float64(len(sorted))))
+	return sorted[min(max(rank, 1), len(sorted))-1]
+}
+
+// cpuTime is the CPU time (user + system) the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// memStatus reads VmRSS and VmHWM, in bytes, from /proc/PID/status.
+func memStatus(pid int) (rss, hwm int64, err error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0, fmt.Errorf("memory of process %d: %w", pid, err)
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		key, value, ok := strings.Cut(s.Text(), ":")
+		if !ok || key != "VmRSS" && key != "VmHWM" {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("memory of process %d: %s: %w", pid, key, err)
+		}
+		if key == "VmRSS" {
+			rss = kb << 10
+		} else {
+			hwm = kb << 10
+		}
+	}
+	return rss, hwm, s.Err()
+}
+
+// micros and millis express durations in the units the report uses.
+func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// clockTicks is USER_HZ, the unit of /proc's CPU times.
+const clockTicks = 100
+
+// cpuWatch measures, over a window, the CPU time of the watched processes
+// (the servers) and of everything else on the machine but this process:
+// on a shared machine, a figure taken while others were busy is suspect.
+type cpuWatch struct {
+	pids                []int
+	start               time.Time
+	own, watched, total int64 // ticks at start
+}
+
+// cpuUse is CPU time over a window, in cores (1 = one core busy).
+type cpuUse struct{ Servers, Other float64 }
+
+func startCPU(pids []int) *cpuWatch {
+	w := &cpuWatch{pids: pids, start: time.Now()}
+	w.own, w.watched, w.total = w.ticks()
+	return w
+}
+
+func (w *cpuWatch) stop() cpuUse {
+	own, watched, total := w.ticks()
+	secs := time.Since(w.start).Seconds() * clockTicks
+	watched -= w.watched
+	return cpuUse{
+		Servers: float64(watched) / secs,
+		Other:   float64(total-w.total-(own-w.own)-watched) / secs,
+	}
+}
+
+// ticks reads this process's, the watched processes' and the machine's
+// busy CPU time (user, nice, system, irq and softirq: a process's system
+// time takes in the softirqs run on its behalf).
+func (w *cpuWatch) ticks() (own, watched, total int64) {
+	own = procTicks("self")
+	for _, pid := range w.pids {
+		watched += procTicks(strconv.Itoa(pid))
+	}
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return own, watched, 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line) // cpu user nice system idle iowait irq softirq ...
+	for i, s := range f[1:min(8, len(f))] {
+		if i == 3 || i == 4 {
+			continue // idle, iowait
+		}
+		n, _ := strconv.ParseInt(s, 10, 64)
+		total += n
+	}
+	return own, watched, total
+}
+
+// procTicks is a process's user and system CPU time, threads included.
+func procTicks(pid string) int64 {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]) // the command may hold anything
+	if len(f) < 13 {
+		return 0
+	}
+	user, _ := strconv.ParseInt(f[11], 10, 64)
+	sys, _ := strconv.ParseInt(f[12], 10, 64)
+	return user + sys
+}
