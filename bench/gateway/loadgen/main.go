@@ -37,6 +37,7 @@ func run() error {
 		timeout = flag.Duration("ws-timeout", 60*time.Second, "ws: how long the heads may take to arrive")
 		pid     = flag.Int("pid", 0, "ws: process (the gateway) whose VmRSS and VmHWM to report")
 		pidList = flag.String("pids", "", "comma-separated processes (the servers) whose CPU use to report")
+		srvCPU  = flag.Int("server-cpu", -1, "the CPU the servers are pinned to, to report what others used of it")
 	)
 	flag.Parse()
 	if *url == "" {
@@ -60,7 +61,7 @@ func run() error {
 		if !ok {
 			return fmt.Errorf("unknown -mix %q (or -mix fixed without -body)", *mix)
 		}
-		l := &httpLoad{url: *url, mix: gen, workers: *workers, warmup: *warmup, measure: *dur, blocks: *blocks, pids: pids}
+		l := &httpLoad{url: *url, mix: gen, workers: *workers, warmup: *warmup, measure: *dur, blocks: *blocks, pids: pids, serverCPU: *srvCPU}
 		if err := l.init(); err != nil {
 			return err
 		}
@@ -74,7 +75,7 @@ func run() error {
 			return err
 		}
 	case "ws":
-		l := &wsLoad{url: *url, clients: *clients, heads: *heads, dialers: *dialers, timeout: *timeout, rssPID: *pid, pids: pids, rssSample: 100 * time.Millisecond}
+		l := &wsLoad{url: *url, clients: *clients, heads: *heads, dialers: *dialers, timeout: *timeout, rssPID: *pid, pids: pids, serverCPU: *srvCPU, rssSample: 100 * time.Millisecond}
 		r, err := l.run()
 		if err != nil {
 			return err

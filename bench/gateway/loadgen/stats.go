@@ -81,55 +81,71 @@ func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisec
 const clockTicks = 100
 
 // cpuWatch measures, over a window, the CPU time of the watched processes
-// (the servers) and of everything else on the machine but this process:
-// on a shared machine, a figure taken while others were busy is suspect.
+// (the servers) and of everything else on the machine but this process, in
+// all and on the CPU the servers are pinned to (serverCPU; -1: none): on a
+// shared machine, a figure taken while others were busy is suspect.
 type cpuWatch struct {
-	pids                []int
-	start               time.Time
-	own, watched, total int64 // ticks at start
+	pids      []int
+	serverCPU int
+	start     time.Time
+	t0        cpuTicks
 }
 
-// cpuUse is CPU time over a window, in cores (1 = one core busy).
-type cpuUse struct{ Servers, Other float64 }
+type cpuTicks struct{ own, watched, total, serverCPU int64 }
 
-func startCPU(pids []int) *cpuWatch {
-	w := &cpuWatch{pids: pids, start: time.Now()}
-	w.own, w.watched, w.total = w.ticks()
+// cpuUse is CPU time over a window, in cores (1 = one core busy).
+type cpuUse struct{ Servers, Other, OtherOnServerCPU float64 }
+
+func startCPU(pids []int, serverCPU int) *cpuWatch {
+	w := &cpuWatch{pids: pids, serverCPU: serverCPU, start: time.Now()}
+	w.t0 = w.ticks()
 	return w
 }
 
 func (w *cpuWatch) stop() cpuUse {
-	own, watched, total := w.ticks()
+	t := w.ticks()
 	secs := time.Since(w.start).Seconds() * clockTicks
-	watched -= w.watched
-	return cpuUse{
+	watched := t.watched - w.t0.watched
+	u := cpuUse{
 		Servers: float64(watched) / secs,
-		Other:   float64(total-w.total-(own-w.own)-watched) / secs,
+		Other:   float64(t.total-w.t0.total-(t.own-w.t0.own)-watched) / secs,
 	}
+	if w.serverCPU >= 0 {
+		u.OtherOnServerCPU = float64(t.serverCPU-w.t0.serverCPU-watched) / secs
+	}
+	return u
 }
 
-// ticks reads this process's, the watched processes' and the machine's
-// busy CPU time (user, nice, system, irq and softirq: a process's system
-// time takes in the softirqs run on its behalf).
-func (w *cpuWatch) ticks() (own, watched, total int64) {
-	own = procTicks("self")
+// ticks reads this process's, the watched processes', the machine's and
+// the server CPU's busy time (user, nice, system, irq and softirq: a
+// process's system time takes in the softirqs run on its behalf).
+func (w *cpuWatch) ticks() cpuTicks {
+	t := cpuTicks{own: procTicks("self")}
 	for _, pid := range w.pids {
-		watched += procTicks(strconv.Itoa(pid))
+		t.watched += procTicks(strconv.Itoa(pid))
 	}
 	b, err := os.ReadFile("/proc/stat")
 	if err != nil {
-		return own, watched, 0
+		return t
 	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	f := strings.Fields(line) // cpu user nice system idle iowait irq softirq ...
-	for i, s := range f[1:min(8, len(f))] {
-		if i == 3 || i == 4 {
-			continue // idle, iowait
+	server := "cpu" + strconv.Itoa(w.serverCPU)
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line) // cpu user nice system idle iowait irq softirq ...
+		if len(f) < 8 || f[0] != "cpu" && f[0] != server {
+			continue
 		}
-		n, _ := strconv.ParseInt(s, 10, 64)
-		total += n
+		var busy int64
+		for _, i := range []int{1, 2, 3, 6, 7} {
+			n, _ := strconv.ParseInt(f[i], 10, 64)
+			busy += n
+		}
+		if f[0] == "cpu" {
+			t.total = busy
+		} else {
+			t.serverCPU = busy
+		}
 	}
-	return own, watched, total
+	return t
 }
 
 // procTicks is a process's user and system CPU time, threads included.

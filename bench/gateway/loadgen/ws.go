@@ -25,6 +25,7 @@ type wsLoad struct {
 	timeout   time.Duration // for the heads to arrive once all subscribed
 	rssPID    int           // process whose memory to watch (0: none)
 	pids      []int         // the servers, whose CPU use is reported
+	serverCPU int           // the CPU they are pinned to (-1: none)
 	rssSample time.Duration
 }
 
@@ -53,7 +54,9 @@ type wsResult struct {
 	CPU        float64 `json:"cpu"`
 	ServersCPU float64 `json:"servers_cpu"`
 	OtherCPU   float64 `json:"other_cpu"`
-	LastError  string  `json:"lastError,omitempty"`
+	// OtherServerCPU is what others used of the CPU the servers run on.
+	OtherServerCPU float64 `json:"other_server_cpu"`
+	LastError      string  `json:"lastError,omitempty"`
 }
 
 // wsClient is one subscriber.
@@ -78,7 +81,7 @@ func (l *wsLoad) run() (wsResult, error) {
 	dialer := &websocket.Dialer{ReadBufferSize: 1024, WriteBufferSize: 256, HandshakeTimeout: 30 * time.Second}
 	clients := make([]*wsClient, l.clients)
 	var subscribed atomic.Int64
-	start, cpu0, watch := time.Now(), cpuTime(), startCPU(l.pids)
+	start, cpu0, watch := time.Now(), cpuTime(), startCPU(l.pids, l.serverCPU)
 	sem := make(chan struct{}, l.dialers)
 	var dialed sync.WaitGroup
 	for i := range clients {
@@ -151,7 +154,7 @@ func (l *wsLoad) run() (wsResult, error) {
 	}
 	res.CPU = (cpuTime() - cpu0).Seconds() / time.Since(start).Seconds()
 	use := watch.stop()
-	res.ServersCPU, res.OtherCPU = use.Servers, use.Other
+	res.ServersCPU, res.OtherCPU, res.OtherServerCPU = use.Servers, use.Other, use.OtherOnServerCPU
 	res.RSSMaxMB = float64(rssMax.Load()) / (1 << 20)
 
 	var all []time.Duration
