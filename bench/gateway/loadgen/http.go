@@ -17,9 +17,9 @@ type httpLoad struct {
 	workers   int
 	warmup    time.Duration
 	measure   time.Duration
-	blocks    uint64 // span of block numbers, ending at the head at start (0: none)
-	pids      []int  // the servers, whose CPU use is reported
-	serverCPU int    // the CPU they are pinned to (-1: none)
+	blocks    uint64   // span of block numbers, ending at the head at start (0: none)
+	servers   []server // whose CPU use is reported
+	serverCPU int      // the CPU they are pinned to (-1: none)
 
 	target   target
 	lo, span uint64
@@ -104,7 +104,9 @@ type maxResult struct {
 	OtherCPU   float64 `json:"other_cpu"`
 	// OtherServerCPU is what others used of the CPU the servers run on.
 	OtherServerCPU float64 `json:"other_server_cpu"`
-	LastError      string  `json:"lastError,omitempty"`
+	// CPUByServer is each server's CPU use, by the name -pids gave it.
+	CPUByServer map[string]float64 `json:"cpu_by_server,omitempty"`
+	LastError   string             `json:"lastError,omitempty"`
 }
 
 // runMax runs the closed loop: every worker sends its next request as soon
@@ -130,7 +132,7 @@ func (l *httpLoad) runMax() (maxResult, error) {
 	}
 	time.Sleep(l.warmup)
 	start, cpu0, n0, e0 := time.Now(), cpuTime(), done.Load(), failed.Load()
-	watch := startCPU(l.pids, l.serverCPU)
+	watch := startCPU(l.servers, l.serverCPU)
 	time.Sleep(l.measure)
 	elapsed, cpu, n, e := time.Since(start), cpuTime()-cpu0, done.Load()-n0, failed.Load()-e0
 	use := watch.stop()
@@ -139,7 +141,7 @@ func (l *httpLoad) runMax() (maxResult, error) {
 	r := maxResult{
 		Mode: "max", URL: l.url, Workers: l.workers, Seconds: elapsed.Seconds(), Requests: n, Errors: e,
 		RPS: float64(n) / elapsed.Seconds(), CPU: cpu.Seconds() / elapsed.Seconds(),
-		ServersCPU: use.Servers, OtherCPU: use.Other, OtherServerCPU: use.OtherOnServerCPU,
+		ServersCPU: use.Servers, OtherCPU: use.Other, OtherServerCPU: use.OtherOnServerCPU, CPUByServer: use.ByServer,
 	}
 	if s, ok := lastErr.Load().(string); ok {
 		r.LastError = s
@@ -164,7 +166,9 @@ type rateResult struct {
 	OtherCPU   float64 `json:"other_cpu"`
 	// OtherServerCPU is what others used of the CPU the servers run on.
 	OtherServerCPU float64 `json:"other_server_cpu"`
-	LastError      string  `json:"lastError,omitempty"`
+	// CPUByServer is each server's CPU use, by the name -pids gave it.
+	CPUByServer map[string]float64 `json:"cpu_by_server,omitempty"`
+	LastError   string             `json:"lastError,omitempty"`
 }
 
 // runRate runs the open loop: request k is due at start + k/rate, and its
@@ -219,7 +223,7 @@ func (l *httpLoad) runRate(rate float64) (rateResult, error) {
 			woke = time.Now()
 		}
 		if watch == nil && !at.Before(measureFrom) {
-			cpu0, watch = cpuTime(), startCPU(l.pids, l.serverCPU)
+			cpu0, watch = cpuTime(), startCPU(l.servers, l.serverCPU)
 		}
 		due <- laterOf(at, woke)
 	}
@@ -234,7 +238,7 @@ func (l *httpLoad) runRate(rate float64) (rateResult, error) {
 	r := rateResult{
 		Mode: "rate", URL: l.url, Rate: rate, Achieved: float64(p.N) / l.measure.Seconds(), Requests: p.N, Errors: failed.Load(),
 		P50us: micros(p.P50), P90us: micros(p.P90), P99us: micros(p.P99), MaxUs: micros(p.Max),
-		CPU: cpu.Seconds() / l.measure.Seconds(), ServersCPU: use.Servers, OtherCPU: use.Other, OtherServerCPU: use.OtherOnServerCPU,
+		CPU: cpu.Seconds() / l.measure.Seconds(), ServersCPU: use.Servers, OtherCPU: use.Other, OtherServerCPU: use.OtherOnServerCPU, CPUByServer: use.ByServer,
 	}
 	if s, ok := lastErr.Load().(string); ok {
 		r.LastError = s

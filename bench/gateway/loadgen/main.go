@@ -8,7 +8,6 @@ import (
 	"maps"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -36,20 +35,16 @@ func run() error {
 		dialers = flag.Int("dialers", 64, "ws: connections being opened at once")
 		timeout = flag.Duration("ws-timeout", 60*time.Second, "ws: how long the heads may take to arrive")
 		pid     = flag.Int("pid", 0, "ws: process (the gateway) whose VmRSS and VmHWM to report")
-		pidList = flag.String("pids", "", "comma-separated processes (the servers) whose CPU use to report")
+		pidList = flag.String("pids", "", "the servers whose CPU use to report: name:pid or pid, comma-separated")
 		srvCPU  = flag.Int("server-cpu", -1, "the CPU the servers are pinned to, to report what others used of it")
 	)
 	flag.Parse()
 	if *url == "" {
 		return errors.New("-url is required")
 	}
-	var pids []int
-	for _, p := range strings.FieldsFunc(*pidList, func(r rune) bool { return r == ',' }) {
-		n, err := strconv.Atoi(p)
-		if err != nil {
-			return fmt.Errorf("-pids: %w", err)
-		}
-		pids = append(pids, n)
+	servers, err := parseServers(*pidList)
+	if err != nil {
+		return err
 	}
 	var result any
 	switch *mode {
@@ -61,7 +56,7 @@ func run() error {
 		if !ok {
 			return fmt.Errorf("unknown -mix %q (or -mix fixed without -body)", *mix)
 		}
-		l := &httpLoad{url: *url, mix: gen, workers: *workers, warmup: *warmup, measure: *dur, blocks: *blocks, pids: pids, serverCPU: *srvCPU}
+		l := &httpLoad{url: *url, mix: gen, workers: *workers, warmup: *warmup, measure: *dur, blocks: *blocks, servers: servers, serverCPU: *srvCPU}
 		if err := l.init(); err != nil {
 			return err
 		}
@@ -75,7 +70,7 @@ func run() error {
 			return err
 		}
 	case "ws":
-		l := &wsLoad{url: *url, clients: *clients, heads: *heads, dialers: *dialers, timeout: *timeout, rssPID: *pid, pids: pids, serverCPU: *srvCPU, rssSample: 100 * time.Millisecond}
+		l := &wsLoad{url: *url, clients: *clients, heads: *heads, dialers: *dialers, timeout: *timeout, rssPID: *pid, servers: servers, serverCPU: *srvCPU, rssSample: 100 * time.Millisecond}
 		r, err := l.run()
 		if err != nil {
 			return err

@@ -77,6 +77,23 @@ func memStatus(pid int) (rss, hwm int64, err error) {
 func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
+// parseServers reads -pids: name:pid or pid, comma-separated.
+func parseServers(list string) ([]server, error) {
+	var servers []server
+	for _, item := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' }) {
+		name, pid, ok := strings.Cut(item, ":")
+		if !ok {
+			name, pid = item, item
+		}
+		n, err := strconv.Atoi(pid)
+		if err != nil {
+			return nil, fmt.Errorf("-pids %s: %w", item, err)
+		}
+		servers = append(servers, server{name: name, pid: n})
+	}
+	return servers, nil
+}
+
 // clockTicks is USER_HZ, the unit of /proc's CPU times.
 const clockTicks = 100
 
@@ -85,19 +102,31 @@ const clockTicks = 100
 // all and on the CPU the servers are pinned to (serverCPU; -1: none): on a
 // shared machine, a figure taken while others were busy is suspect.
 type cpuWatch struct {
-	pids      []int
+	servers   []server
 	serverCPU int
 	start     time.Time
 	t0        cpuTicks
 }
 
-type cpuTicks struct{ own, watched, total, serverCPU int64 }
+// server is a process whose CPU use is reported, by name.
+type server struct {
+	name string
+	pid  int
+}
+
+type cpuTicks struct {
+	own, watched, total, serverCPU int64
+	each                           []int64 // per server
+}
 
 // cpuUse is CPU time over a window, in cores (1 = one core busy).
-type cpuUse struct{ Servers, Other, OtherOnServerCPU float64 }
+type cpuUse struct {
+	Servers, Other, OtherOnServerCPU float64
+	ByServer                         map[string]float64
+}
 
-func startCPU(pids []int, serverCPU int) *cpuWatch {
-	w := &cpuWatch{pids: pids, serverCPU: serverCPU, start: time.Now()}
+func startCPU(servers []server, serverCPU int) *cpuWatch {
+	w := &cpuWatch{servers: servers, serverCPU: serverCPU, start: time.Now()}
 	w.t0 = w.ticks()
 	return w
 }
@@ -107,8 +136,12 @@ func (w *cpuWatch) stop() cpuUse {
 	secs := time.Since(w.start).Seconds() * clockTicks
 	watched := t.watched - w.t0.watched
 	u := cpuUse{
-		Servers: float64(watched) / secs,
-		Other:   float64(t.total-w.t0.total-(t.own-w.t0.own)-watched) / secs,
+		Servers:  float64(watched) / secs,
+		Other:    float64(t.total-w.t0.total-(t.own-w.t0.own)-watched) / secs,
+		ByServer: map[string]float64{},
+	}
+	for i, s := range w.servers {
+		u.ByServer[s.name] = float64(t.each[i]-w.t0.each[i]) / secs
 	}
 	if w.serverCPU >= 0 {
 		u.OtherOnServerCPU = float64(t.serverCPU-w.t0.serverCPU-watched) / secs
@@ -120,9 +153,10 @@ func (w *cpuWatch) stop() cpuUse {
 // the server CPU's busy time (user, nice, system, irq and softirq: a
 // process's system time takes in the softirqs run on its behalf).
 func (w *cpuWatch) ticks() cpuTicks {
-	t := cpuTicks{own: procTicks("self")}
-	for _, pid := range w.pids {
-		t.watched += procTicks(strconv.Itoa(pid))
+	t := cpuTicks{own: procTicks("self"), each: make([]int64, len(w.servers))}
+	for i, s := range w.servers {
+		t.each[i] = procTicks(strconv.Itoa(s.pid))
+		t.watched += t.each[i]
 	}
 	b, err := os.ReadFile("/proc/stat")
 	if err != nil {

@@ -70,3 +70,13 @@ func TestParseHead(t *testing.T) {
 		t.Fatal("a reply parsed as a head")
 	}
 }
+
+func TestParseServers(t *testing.T) {
+	got, err := parseServers("gateway:12,34")
+	if err != nil || len(got) != 2 || got[0] != (server{"gateway", 12}) || got[1] != (server{"34", 34}) {
+		t.Fatalf("got %v, %v", got, err)
+	}
+	if _, err := parseServers("gateway:x"); err == nil {
+		t.Fatal("no error for a bad pid")
+	}
+}

@@ -24,7 +24,7 @@ type wsLoad struct {
 	dialers   int           // dials in flight at once
 	timeout   time.Duration // for the heads to arrive once all subscribed
 	rssPID    int           // process whose memory to watch (0: none)
-	pids      []int         // the servers, whose CPU use is reported
+	servers   []server      // whose CPU use is reported
 	serverCPU int           // the CPU they are pinned to (-1: none)
 	rssSample time.Duration
 }
@@ -56,7 +56,9 @@ type wsResult struct {
 	OtherCPU   float64 `json:"other_cpu"`
 	// OtherServerCPU is what others used of the CPU the servers run on.
 	OtherServerCPU float64 `json:"other_server_cpu"`
-	LastError      string  `json:"lastError,omitempty"`
+	// CPUByServer is each server's CPU use, by the name -pids gave it.
+	CPUByServer map[string]float64 `json:"cpu_by_server,omitempty"`
+	LastError   string             `json:"lastError,omitempty"`
 }
 
 // wsClient is one subscriber.
@@ -81,7 +83,7 @@ func (l *wsLoad) run() (wsResult, error) {
 	dialer := &websocket.Dialer{ReadBufferSize: 1024, WriteBufferSize: 256, HandshakeTimeout: 30 * time.Second}
 	clients := make([]*wsClient, l.clients)
 	var subscribed atomic.Int64
-	start, cpu0, watch := time.Now(), cpuTime(), startCPU(l.pids, l.serverCPU)
+	start, cpu0, watch := time.Now(), cpuTime(), startCPU(l.servers, l.serverCPU)
 	sem := make(chan struct{}, l.dialers)
 	var dialed sync.WaitGroup
 	for i := range clients {
@@ -154,7 +156,7 @@ func (l *wsLoad) run() (wsResult, error) {
 	}
 	res.CPU = (cpuTime() - cpu0).Seconds() / time.Since(start).Seconds()
 	use := watch.stop()
-	res.ServersCPU, res.OtherCPU, res.OtherServerCPU = use.Servers, use.Other, use.OtherOnServerCPU
+	res.ServersCPU, res.OtherCPU, res.OtherServerCPU, res.CPUByServer = use.Servers, use.Other, use.OtherOnServerCPU, use.ByServer
 	res.RSSMaxMB = float64(rssMax.Load()) / (1 << 20)
 
 	var all []time.Duration
