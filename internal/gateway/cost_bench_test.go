@@ -126,11 +126,21 @@ func BenchmarkUpstreamSend(b *testing.B) {
 }
 
 // BenchmarkNotificationEncoding is what the gateway does per newHeads
-// subscriber and head before writing: marshal the notification.
+// subscriber and head before writing: put the notification together from
+// bytes (json.Marshal of a struct, as before, for comparison).
 func BenchmarkNotificationEncoding(b *testing.B) {
 	header := blockJSON(0)
-	n := notification{JSONRPC: "2.0", Method: "eth_subscription", Params: notificationParams{Subscription: "0x" + strings.Repeat("ab", 16), Result: header}}
+	id := "0x" + strings.Repeat("ab", 16)
 	b.Run("json.Marshal", func(b *testing.B) {
+		type params struct {
+			Subscription string          `json:"subscription"`
+			Result       json.RawMessage `json:"result"`
+		}
+		n := struct {
+			JSONRPC string `json:"jsonrpc"`
+			Method  string `json:"method"`
+			Params  params `json:"params"`
+		}{"2.0", "eth_subscription", params{id, header}}
 		b.SetBytes(int64(len(header)))
 		b.ReportAllocs()
 		for b.Loop() {
@@ -139,13 +149,11 @@ func BenchmarkNotificationEncoding(b *testing.B) {
 			}
 		}
 	})
-	b.Run("floor", func(b *testing.B) {
+	b.Run("notification", func(b *testing.B) {
 		b.SetBytes(int64(len(header)))
 		b.ReportAllocs()
 		for b.Loop() {
-			m := make([]byte, 0, len(header)+128)
-			m = append(append(append(m, `{"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"`...), n.Params.Subscription...), `","result":`...)
-			_ = append(append(m, header...), "}}"...)
+			_ = notification(id, header)
 		}
 	})
 }
