@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -173,13 +174,9 @@ var upstreamHTTP = &http.Client{Transport: &http.Transport{
 // gateway serves from.
 func (f *Fleet) startProbes(nodes []node) ([]*gateway.Upstream, error) {
 	ctx, cancel := context.WithCancel(context.Background())
-	var clients []*rpc.Client
 	f.stops = append(f.stops, func() error {
 		cancel()
 		f.wg.Wait()
-		for _, c := range clients {
-			c.Close()
-		}
 		return nil
 	})
 	var upstreams []*gateway.Upstream
@@ -193,11 +190,10 @@ func (f *Fleet) startProbes(nodes []node) ([]*gateway.Upstream, error) {
 			Redact:   n.redact,
 		})
 		f.probes = append(f.probes, p)
-		c, err := rpc.DialOptions(ctx, n.rpc, rpc.WithHTTPClient(upstreamHTTP))
+		c, err := gateway.HTTPConn(n.rpc, upstreamHTTP)
 		if err != nil {
 			return nil, fmt.Errorf("fleet: %s: %w", n.name, err)
 		}
-		clients = append(clients, c)
 		upstreams = append(upstreams, gateway.NewUpstream(n.name, c, p).WithWebSocket(n.ws))
 		f.goRun(ctx, p.Run)
 	}
@@ -244,15 +240,28 @@ func (f *Fleet) dialReferences() ([]*gateway.Upstream, error) {
 	}
 	var refs []*gateway.Upstream
 	for _, r := range cfg.References {
-		c, err := rpc.DialOptions(context.Background(), r.RPC.Reveal(), rpc.WithHTTPClient(upstreamHTTP))
+		conn, err := f.dialReference(r.RPC.Reveal())
 		if err != nil {
 			// The error may quote the URL, which may carry a key.
 			return nil, fmt.Errorf("fleet: reference %s (%s): cannot dial", r.Name, r.RPC)
 		}
-		f.stops = append(f.stops, func() error { c.Close(); return nil })
-		refs = append(refs, gateway.NewReference(r.Name, c))
+		refs = append(refs, gateway.NewReference(r.Name, conn))
 	}
 	return refs, nil
+}
+
+// dialReference connects to a reference: bytes over HTTP, or go-ethereum's
+// client over WebSocket.
+func (f *Fleet) dialReference(url string) (gateway.Conn, error) {
+	if strings.HasPrefix(url, "http://") || strings.HasPrefix(url, "https://") {
+		return gateway.HTTPConn(url, upstreamHTTP)
+	}
+	c, err := rpc.DialContext(context.Background(), url)
+	if err != nil {
+		return nil, err
+	}
+	f.stops = append(f.stops, func() error { c.Close(); return nil })
+	return gateway.RPCConn(c), nil
 }
 
 // gatewayConfig turns the fleet description's gateway section into the

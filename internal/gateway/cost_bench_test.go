@@ -51,7 +51,7 @@ func BenchmarkAnswerEncoding(b *testing.B) {
 		b.SetBytes(int64(len(block)))
 		b.ReportAllocs()
 		for b.Loop() {
-			writeJSON(w, http.StatusOK, r)
+			writeJSON(w, http.StatusOK, encodeReply([]response{r}, false))
 		}
 	})
 	b.Run("floor", func(b *testing.B) {
@@ -85,11 +85,10 @@ func BenchmarkUpstreamSend(b *testing.B) {
 	defer func() { hs.Close(); srv.Stop() }()
 	url := hs.URL
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4, DisableCompression: true}}
-	c, err := rpc.DialOptions(context.Background(), url, rpc.WithHTTPClient(hc))
+	c, err := HTTPConn(url, hc)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer c.Close()
 	u := NewUpstream("node", c, &fakeProbe{})
 	req := &request{Method: "eth_getBlockByNumber", Params: json.RawMessage(`["0x3e8",true]`)}
 	for _, n := range []int{1, 10} {

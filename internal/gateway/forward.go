@@ -105,6 +105,8 @@ func (s *Server) fetchMerged(ctx context.Context, c *call) {
 // answers in a way another upstream may not (a block it does not have yet)
 // moves on to the next upstream; every other answer is final.
 func (s *Server) fetch(ctx context.Context, pending []*call) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+	defer cancel()
 	lastErr := make(map[*call]error, len(pending))
 	for _, c := range pending {
 		lastErr[c] = errNoFitUpstream

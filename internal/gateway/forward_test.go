@@ -143,7 +143,7 @@ func TestFallbackToReferences(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer refClient.Close()
-	ref := NewReference("infura", refClient)
+	ref := NewReference("infura", RPCConn(refClient)) // go-ethereum's client, as for a WebSocket reference
 
 	reg := prometheus.NewRegistry()
 	r, err := NewRouter([]*Upstream{down}, []*Upstream{ref}, RouterConfig{MaxLag: 2}, nil, reg)

@@ -87,8 +87,8 @@ func parseBody(body []byte, maxBatch int) (calls []call, batch bool, fail *respo
 	if body[0] != '[' {
 		return []call{parseCall(body)}, false, nil
 	}
-	var elems []json.RawMessage
-	if err := json.Unmarshal(body, &elems); err != nil {
+	elems, err := splitArray(body)
+	if err != nil {
 		r := errorResponse(nil, codeParseError, "parse error")
 		return nil, false, &r
 	}
@@ -109,6 +109,14 @@ func parseBody(body []byte, maxBatch int) (calls []call, batch bool, fail *respo
 
 // parseCall checks one call against JSON-RPC 2.0.
 func parseCall(raw json.RawMessage) call {
+	if c, ok := parseCallFast(raw); ok {
+		return c
+	}
+	return parseCallJSON(raw)
+}
+
+// parseCallJSON checks one call with encoding/json, wording each error.
+func parseCallJSON(raw json.RawMessage) call {
 	var c call
 	if len(raw) == 0 || raw[0] != '{' {
 		r := errorResponse(nil, codeInvalidRequest, "invalid request: not a JSON object")
@@ -137,6 +145,93 @@ func parseCall(raw json.RawMessage) call {
 		c.answer = &r
 	}
 	return c
+}
+
+// splitArray returns the elements of a valid JSON array.
+func splitArray(body []byte) ([]json.RawMessage, error) {
+	s := scanner{b: body}
+	s.space()
+	if s.next() != '[' {
+		return nil, errMalformedAnswer
+	}
+	var elems []json.RawMessage
+	for {
+		s.space()
+		if s.peek() == ']' && len(elems) == 0 {
+			return elems, nil
+		}
+		v, err := s.value()
+		if err != nil {
+			return nil, err
+		}
+		elems = append(elems, v)
+		s.space()
+		switch s.next() {
+		case ',':
+		case ']':
+			return elems, nil
+		default:
+			return nil, errMalformedAnswer
+		}
+	}
+}
+
+// parseCallFast takes apart the common call without reflection: an object
+// of valid JSON with the members spelled as JSON-RPC spells them, each
+// once, jsonrpc "2.0", a method name without escapes, an id that is a
+// number, a string or null, and params an array or null. For anything
+// else it returns false, and encoding/json words the error.
+func parseCallFast(raw []byte) (call, bool) {
+	var c call
+	var seen [4]bool
+	s := scanner{b: raw}
+	err := s.members(func(key, v []byte) bool {
+		var field int
+		switch string(key) {
+		case `"jsonrpc"`:
+			if string(v) != `"2.0"` {
+				return false
+			}
+			c.req.JSONRPC, field = "2.0", 0
+		case `"id"`:
+			if !validID(v) {
+				return false
+			}
+			c.req.ID, field = v, 1
+		case `"method"`:
+			if len(v) < 3 || v[0] != '"' || !plainName(v[1:len(v)-1]) {
+				return false
+			}
+			c.req.Method, field = string(v[1:len(v)-1]), 2
+		case `"params"`:
+			if v[0] != '[' && string(v) != "null" {
+				return false
+			}
+			c.req.Params, field = v, 3
+		default:
+			return false
+		}
+		if seen[field] {
+			return false
+		}
+		seen[field] = true
+		return true
+	})
+	if s.space(); err != nil || s.i != len(raw) {
+		return c, false
+	}
+	return c, seen[0] && seen[2]
+}
+
+// plainName reports whether a method name is printable ASCII without
+// escapes, so that its JSON is its text.
+func plainName(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c > 0x7e || c == '\\' || c == '"' {
+			return false
+		}
+	}
+	return true
 }
 
 func idOrNull(id json.RawMessage) json.RawMessage {

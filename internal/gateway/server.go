@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -92,13 +91,11 @@ func NewServer(cfg Config, router *Router, log *slog.Logger, reg prometheus.Regi
 // going until ctx ends, then closes every WebSocket connection, which the
 // HTTP server's shutdown does not reach.
 func (s *Server) Run(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() {
-		s.pending.run(ctx)
-		close(done)
-	}()
+	var wg sync.WaitGroup
+	wg.Go(func() { s.pending.run(ctx) })
+	wg.Go(func() { s.pingAll(ctx) })
 	err := s.heads.run(ctx)
-	<-done
+	wg.Wait()
 	s.conns.Range(func(k, _ any) bool {
 		k.(*wsConn).close(websocket.CloseGoingAway, "gateway shutting down")
 		return true
@@ -132,9 +129,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return // otherwise the client went away mid-body
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
-	defer cancel()
-	reply, status, retryAfter := s.exchange(ctx, body, key, clientIP(r), nil)
+	// Calls that go upstream get the request timeout there; answers from
+	// the cache or the gateway itself need none.
+	reply, status, retryAfter := s.exchange(r.Context(), body, key, clientIP(r), nil)
 	switch {
 	case retryAfter > 0:
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retryAfter.Seconds()))))
@@ -161,11 +158,11 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request) (string, bool)
 // policy, subscriptions (subs is nil over HTTP), rate limit, forward. It
 // returns the reply (nil when only notifications came), the HTTP status
 // it deserves, and how long a rate-limited client should wait.
-func (s *Server) exchange(ctx context.Context, body []byte, key, ip string, subs subscriptions) (any, int, time.Duration) {
+func (s *Server) exchange(ctx context.Context, body []byte, key, ip string, subs subscriptions) ([]byte, int, time.Duration) {
 	calls, batch, fail := parseBody(body, s.cfg.MaxBatch)
 	if fail != nil {
 		s.metrics.rejections.WithLabelValues("invalid").Inc()
-		return *fail, http.StatusOK, 0
+		return fail.appendTo(nil), http.StatusOK, 0
 	}
 	forwardable := s.applyPolicy(calls)
 	if ok, wait := s.limiter.allow(key, ip, s.limiter.cost(forwardable)); !ok {
@@ -175,10 +172,12 @@ func (s *Server) exchange(ctx context.Context, body []byte, key, ip string, subs
 			id = idOrNull(calls[0].req.ID)
 		}
 		if wait < 0 {
-			return errorResponse(id, codeLimitExceeded, "rate limit exceeded: the request costs more than the limit allows at once; send fewer calls"), http.StatusTooManyRequests, 0
+			r := errorResponse(id, codeLimitExceeded, "rate limit exceeded: the request costs more than the limit allows at once; send fewer calls")
+			return r.appendTo(nil), http.StatusTooManyRequests, 0
 		}
 		secs := int(math.Ceil(wait.Seconds()))
-		return errorResponse(id, codeLimitExceeded, "rate limit exceeded: retry after %ds", secs), http.StatusTooManyRequests, wait
+		r := errorResponse(id, codeLimitExceeded, "rate limit exceeded: retry after %ds", secs)
+		return r.appendTo(nil), http.StatusTooManyRequests, wait
 	}
 	s.subscriptionCalls(calls, subs)
 	s.forward(ctx, calls)
@@ -190,14 +189,10 @@ func (s *Server) exchange(ctx context.Context, body []byte, key, ip string, subs
 			answers = append(answers, *c.answer)
 		}
 	}
-	switch {
-	case len(answers) == 0:
+	if len(answers) == 0 {
 		return nil, http.StatusOK, 0
-	case batch:
-		return answers, http.StatusOK, 0
-	default:
-		return answers[0], http.StatusOK, 0
 	}
+	return encodeReply(answers, batch), http.StatusOK, 0
 }
 
 // applyPolicy answers the calls the policy refuses and returns the methods
@@ -223,7 +218,7 @@ func (s *Server) applyPolicy(calls []call) []string {
 // reject answers a request the gateway refuses as a whole.
 func (s *Server) reject(w http.ResponseWriter, status int, reason string, r response) {
 	s.metrics.rejections.WithLabelValues(reason).Inc()
-	writeJSON(w, status, r)
+	writeJSON(w, status, r.appendTo(nil))
 }
 
 // clientIP is the address the request came from. Headers such as
@@ -250,10 +245,11 @@ func result(r *response) string {
 	}
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
+// writeJSON writes an encoded reply, whole, with its length.
+func writeJSON(w http.ResponseWriter, status int, b []byte) {
+	h := w.Header()
+	h["Content-Type"] = []string{"application/json"}
+	h["Content-Length"] = []string{strconv.Itoa(len(b) + 1)}
 	w.WriteHeader(status)
-	if err := json.NewEncoder(w).Encode(v); err != nil {
-		return // the client went away; nothing left to tell it
-	}
+	w.Write(append(b, '\n')) // an error means the client went away
 }

@@ -65,11 +65,20 @@ func unavailableURL(t *testing.T) string {
 
 func upstream(t *testing.T, name, url string, fit bool) *Upstream {
 	t.Helper()
-	c, err := rpc.Dial(url)
-	if err != nil {
-		t.Fatal(err)
+	var c Conn
+	if strings.HasPrefix(url, "ws") { // go-ethereum's client, as for a WebSocket reference
+		rc, err := rpc.Dial(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(rc.Close)
+		c = RPCConn(rc)
+	} else {
+		var err error
+		if c, err = HTTPConn(url, nil); err != nil {
+			t.Fatal(err)
+		}
 	}
-	t.Cleanup(c.Close)
 	p := &fakeProbe{}
 	s := fitStatus(name, 100)
 	s.Up = fit

@@ -25,7 +25,7 @@ type StatusSource interface {
 // it.
 type Upstream struct {
 	name      string
-	client    *rpc.Client
+	conn      Conn
 	ws        string // WebSocket URL, for the gateway's own subscriptions
 	probe     StatusSource
 	reference bool // an outside provider, used only when no node is fit
@@ -82,10 +82,9 @@ func (u *Upstream) observeProbe(d time.Duration) {
 	}
 }
 
-// NewUpstream pairs a node's JSON-RPC client with its probe. The gateway
-// does not close the client.
-func NewUpstream(name string, client *rpc.Client, p StatusSource) *Upstream {
-	return &Upstream{name: name, client: client, probe: p}
+// NewUpstream pairs the connection to a node with its probe.
+func NewUpstream(name string, conn Conn, p StatusSource) *Upstream {
+	return &Upstream{name: name, conn: conn, probe: p}
 }
 
 // WithWebSocket gives u the WebSocket URL the gateway subscribes to its
@@ -97,8 +96,8 @@ func (u *Upstream) WithWebSocket(url string) *Upstream {
 
 // NewReference returns an outside provider (Infura, say) as an upstream of
 // last resort: the router offers it only when no node of the fleet is fit.
-func NewReference(name string, client *rpc.Client) *Upstream {
-	return &Upstream{name: name, client: client, reference: true}
+func NewReference(name string, conn Conn) *Upstream {
+	return &Upstream{name: name, conn: conn, reference: true}
 }
 
 // Name is the upstream's name.
@@ -145,29 +144,5 @@ func (u *Upstream) send(ctx context.Context, reqs []*request) (results []json.Ra
 			u.observe(time.Since(start))
 		}
 	}()
-	results = make([]json.RawMessage, len(reqs))
-	errs = make([]error, len(reqs))
-	elems := make([]rpc.BatchElem, len(reqs))
-	for i, req := range reqs {
-		args, err := req.params()
-		if err != nil {
-			return nil, nil, err
-		}
-		elems[i] = rpc.BatchElem{Method: req.Method, Args: args, Result: &results[i]}
-	}
-	if len(reqs) == 1 {
-		err := u.client.CallContext(ctx, &results[0], reqs[0].Method, elems[0].Args...)
-		if err != nil && !isAnswer(err) {
-			return nil, nil, &transportError{err: err}
-		}
-		errs[0] = err
-		return results, errs, nil
-	}
-	if err := u.client.BatchCallContext(ctx, elems); err != nil {
-		return nil, nil, &transportError{err: err}
-	}
-	for i, e := range elems {
-		errs[i] = e.Error
-	}
-	return results, errs, nil
+	return u.conn.send(ctx, reqs)
 }

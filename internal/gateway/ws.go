@@ -77,17 +77,20 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered
 	}
-	c := &wsConn{
-		s: s, conn: conn, key: key, ip: clientIP(r),
-		out: make(chan []byte, wsQueue), done: make(chan struct{}), subs: map[string]func(){},
-	}
+	c := &wsConn{s: s, conn: conn, key: key, ip: clientIP(r), done: make(chan struct{}), subs: map[string]func(){}}
 	s.metrics.wsConns.Inc()
 	s.conns.Store(c, struct{}{})
-	defer func() {
-		s.conns.Delete(c)
-		s.metrics.wsConns.Dec()
+	// A goroutine of its own, with a fresh small stack, reads the
+	// connection: the handler's goroutine, its stack grown by the HTTP
+	// exchange, ends here. The request's context ends with the handler.
+	ctx := context.WithoutCancel(r.Context())
+	go func() {
+		defer func() {
+			s.conns.Delete(c)
+			s.metrics.wsConns.Dec()
+		}()
+		c.serve(ctx)
 	}()
-	c.serve(r.Context())
 }
 
 // wsWriteBuffers are shared by every connection's writes.
@@ -100,15 +103,19 @@ func (s *Server) originAllowed(r *http.Request) bool {
 	return origin == "" || slices.Contains(s.cfg.CORSOrigins, "*") || slices.Contains(s.cfg.CORSOrigins, origin)
 }
 
-// wsConn is one client's WebSocket connection.
+// wsConn is one client's WebSocket connection. It has one goroutine
+// while idle, the reader; a writer runs only while messages wait.
 type wsConn struct {
 	s       *Server
 	conn    *websocket.Conn
 	key, ip string
 
-	out       chan []byte
 	done      chan struct{}
 	closeOnce sync.Once
+
+	qmu     sync.Mutex
+	queue   [][]byte // messages waiting to be written; nil asks for a ping
+	writing bool     // a writer is emptying the queue
 
 	mu   sync.Mutex
 	subs map[string]func() // subscription id -> unsubscribe
@@ -118,7 +125,6 @@ func (c *wsConn) serve(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer c.unsubscribeAll()
-	go c.write()
 	c.conn.SetReadLimit(c.s.cfg.MaxBodyBytes)
 	inFlight := make(chan struct{}, wsMaxInFlight)
 	var wg sync.WaitGroup
@@ -146,13 +152,9 @@ func (c *wsConn) serve(ctx context.Context) {
 	}
 }
 
-// send queues v for the client, closing the connection if the client has
-// let its queue fill.
-func (c *wsConn) send(v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return
-	}
+// send queues an encoded reply for the client, closing the connection if
+// the client has let its queue fill.
+func (c *wsConn) send(b []byte) {
 	if !c.enqueue(b) {
 		c.tooSlow()
 	}
@@ -163,25 +165,31 @@ func (c *wsConn) tooSlow() {
 	c.close(websocket.ClosePolicyViolation, "client too slow: messages queued beyond the limit")
 }
 
-// write sends queued messages and keep-alive pings until the connection
-// closes.
-func (c *wsConn) write() {
-	ping := time.NewTicker(wsPingEvery)
-	defer ping.Stop()
+// flush writes queued messages until none is left, then ends.
+func (c *wsConn) flush() {
+	var batch [][]byte
 	for {
-		select {
-		case <-c.done:
+		c.qmu.Lock()
+		if len(c.queue) == 0 {
+			c.writing = false
+			c.qmu.Unlock()
 			return
-		case b := <-c.out:
-			c.conn.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
-			if err := c.conn.WriteMessage(websocket.TextMessage, b); err != nil {
-				c.close(websocket.CloseAbnormalClosure, "")
-				return
+		}
+		batch, c.queue = c.queue, batch[:0]
+		c.qmu.Unlock()
+		for i, b := range batch {
+			deadline := time.Now().Add(wsWriteTimeout)
+			var err error
+			if b == nil {
+				err = c.conn.WriteControl(websocket.PingMessage, nil, deadline)
+			} else {
+				c.conn.SetWriteDeadline(deadline)
+				err = c.conn.WriteMessage(websocket.TextMessage, b)
 			}
-		case <-ping.C:
-			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(wsWriteTimeout)); err != nil {
+			batch[i] = nil
+			if err != nil {
 				c.close(websocket.CloseAbnormalClosure, "")
-				return
+				return // writing stays set: nothing more is written
 			}
 		}
 	}
@@ -258,16 +266,43 @@ func notification(id string, event json.RawMessage) []byte {
 	return append(b, tail...)
 }
 
-// enqueue queues an encoded message without blocking; it reports false
-// when the client has let its queue fill.
+// enqueue queues an encoded message (nil: a ping) without blocking,
+// starting a writer if none runs; it reports false when the client has let
+// its queue fill.
 func (c *wsConn) enqueue(b []byte) bool {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
 	select {
-	case c.out <- b:
-		return true
 	case <-c.done:
 		return true // closing: nothing more to say
 	default:
+	}
+	if len(c.queue) >= wsQueue {
 		return false
+	}
+	c.queue = append(c.queue, b)
+	if !c.writing {
+		c.writing = true
+		go c.flush()
+	}
+	return true
+}
+
+// pingAll asks every connection to send a keep-alive ping, every
+// wsPingEvery, until ctx ends: one timer for all connections.
+func (s *Server) pingAll(ctx context.Context) {
+	t := time.NewTicker(wsPingEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.conns.Range(func(k, _ any) bool {
+				k.(*wsConn).enqueue(nil) // a full queue is a ping enough
+				return true
+			})
+		}
 	}
 }
 
