@@ -51,6 +51,7 @@ type Server struct {
 	heads    *headFeed
 	pending  *pendingFeed
 	conns    sync.Map // open *wsConn
+	writers  writerPool
 	served   watermark
 	cache    *cache
 	inflight singleflight.Group

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"slices"
 	"sync"
@@ -77,7 +78,16 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered
 	}
-	c := &wsConn{s: s, conn: conn, key: key, ip: clientIP(r), done: make(chan struct{}), subs: map[string]func(){}}
+	c := &wsConn{
+		s: s, conn: conn, raw: conn.NetConn(), key: key, ip: clientIP(r),
+		done: make(chan struct{}), wlock: make(chan struct{}, 1), subs: map[string]func(){},
+	}
+	// Replies go through the connection's own writes, not gorilla's.
+	conn.SetPingHandler(func(data string) error {
+		c.enqueue(frame{op: opPong, parts: [][]byte{[]byte(data)}})
+		return nil
+	})
+	conn.SetCloseHandler(func(int, string) error { return nil }) // serve answers as it ends
 	s.metrics.wsConns.Inc()
 	s.conns.Store(c, struct{}{})
 	// A goroutine of its own, with a fresh small stack, reads the
@@ -104,18 +114,21 @@ func (s *Server) originAllowed(r *http.Request) bool {
 }
 
 // wsConn is one client's WebSocket connection. It has one goroutine
-// while idle, the reader; a writer runs only while messages wait.
+// while idle, the reader; see ws_writer.go for the writes.
 type wsConn struct {
 	s       *Server
 	conn    *websocket.Conn
+	raw     net.Conn
 	key, ip string
 
 	done      chan struct{}
 	closeOnce sync.Once
+	wlock     chan struct{} // held while writing to raw
 
-	qmu     sync.Mutex
-	queue   [][]byte // messages waiting to be written; nil asks for a ping
-	writing bool     // a writer is emptying the queue
+	qmu       sync.Mutex
+	queue     []frame // waiting to be written
+	scheduled bool    // a writer is on the way or writing
+	closed    bool
 
 	mu   sync.Mutex
 	subs map[string]func() // subscription id -> unsubscribe
@@ -155,56 +168,15 @@ func (c *wsConn) serve(ctx context.Context) {
 // send queues an encoded reply for the client, closing the connection if
 // the client has let its queue fill.
 func (c *wsConn) send(b []byte) {
-	if !c.enqueue(b) {
+	if !c.enqueue(frame{op: opText, parts: [][]byte{b}}) {
 		c.tooSlow()
 	}
 }
 
 func (c *wsConn) tooSlow() {
 	c.s.metrics.rejections.WithLabelValues("slow_client").Inc()
-	c.close(websocket.ClosePolicyViolation, "client too slow: messages queued beyond the limit")
-}
-
-// flush writes queued messages until none is left, then ends.
-func (c *wsConn) flush() {
-	var batch [][]byte
-	for {
-		c.qmu.Lock()
-		if len(c.queue) == 0 {
-			c.writing = false
-			c.qmu.Unlock()
-			return
-		}
-		batch, c.queue = c.queue, batch[:0]
-		c.qmu.Unlock()
-		for i, b := range batch {
-			deadline := time.Now().Add(wsWriteTimeout)
-			var err error
-			if b == nil {
-				err = c.conn.WriteControl(websocket.PingMessage, nil, deadline)
-			} else {
-				c.conn.SetWriteDeadline(deadline)
-				err = c.conn.WriteMessage(websocket.TextMessage, b)
-			}
-			batch[i] = nil
-			if err != nil {
-				c.close(websocket.CloseAbnormalClosure, "")
-				return // writing stays set: nothing more is written
-			}
-		}
-	}
-}
-
-// close ends the connection once, telling the client why when there is a
-// reason to give.
-func (c *wsConn) close(code int, reason string) {
-	c.closeOnce.Do(func() {
-		close(c.done)
-		if code != websocket.CloseAbnormalClosure {
-			c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
-		}
-		c.conn.Close()
-	})
+	// Not on the caller's goroutine, a feed's: the close frame may wait.
+	go c.close(websocket.ClosePolicyViolation, "client too slow: messages queued beyond the limit")
 }
 
 // subscribe starts a subscription owned by the gateway: newHeads, logs
@@ -222,7 +194,10 @@ func (c *wsConn) subscribe(params json.RawMessage) (string, error) {
 	id := hexutil.Encode(raw[:])
 	// Events go straight onto the connection's queue, wrapped for this
 	// subscription: no goroutine or queue per subscription.
-	deliver := func(e json.RawMessage) bool { return c.enqueue(notification(id, e)) }
+	head := []byte(notificationHead + id + notificationMid)
+	deliver := func(e json.RawMessage) bool {
+		return c.enqueue(frame{op: opText, parts: [][]byte{head, e, notificationTail}})
+	}
 	var start func() (stop func())
 	switch kind {
 	case "newHeads":
@@ -253,40 +228,14 @@ func (c *wsConn) subscribe(params json.RawMessage) (string, error) {
 	return id, nil
 }
 
-// notification is an eth_subscription message, put together from bytes:
-// the id is hex and the event valid JSON, and a feed sends one event to
-// thousands of subscribers.
-func notification(id string, event json.RawMessage) []byte {
-	const head, mid, tail = `{"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"`, `","result":`, `}}`
-	b := make([]byte, 0, len(head)+len(id)+len(mid)+len(event)+len(tail))
-	b = append(b, head...)
-	b = append(b, id...)
-	b = append(b, mid...)
-	b = append(b, event...)
-	return append(b, tail...)
-}
+// The parts of an eth_subscription message around its subscription id and
+// event: the event's bytes are shared by every subscriber.
+const (
+	notificationHead = `{"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"`
+	notificationMid  = `","result":`
+)
 
-// enqueue queues an encoded message (nil: a ping) without blocking,
-// starting a writer if none runs; it reports false when the client has let
-// its queue fill.
-func (c *wsConn) enqueue(b []byte) bool {
-	c.qmu.Lock()
-	defer c.qmu.Unlock()
-	select {
-	case <-c.done:
-		return true // closing: nothing more to say
-	default:
-	}
-	if len(c.queue) >= wsQueue {
-		return false
-	}
-	c.queue = append(c.queue, b)
-	if !c.writing {
-		c.writing = true
-		go c.flush()
-	}
-	return true
-}
+var notificationTail = []byte(`}}`)
 
 // pingAll asks every connection to send a keep-alive ping, every
 // wsPingEvery, until ctx ends: one timer for all connections.
@@ -299,7 +248,7 @@ func (s *Server) pingAll(ctx context.Context) {
 			return
 		case <-t.C:
 			s.conns.Range(func(k, _ any) bool {
-				k.(*wsConn).enqueue(nil) // a full queue is a ping enough
+				k.(*wsConn).enqueue(frame{op: opPing}) // a full queue is a ping enough
 				return true
 			})
 		}
