@@ -15,14 +15,8 @@ import (
 // TestSlowClientIsClosed subscribes and never reads: once its queues are
 // full, the gateway closes it with 1008 and a reason instead of buffering.
 func TestSlowClientIsClosed(t *testing.T) {
-	r := newTestRouter(t, nil)
-	s, err := NewServer(Config{MaxBatch: 10, MaxBodyBytes: 1 << 20, RequestTimeout: 5 * time.Second}, r, nil, newRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(s)
-	defer hs.Close()
-	conn, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(hs.URL, "http"), nil)
+	s, url := serveFeedOnly(t)
+	conn, _, err := websocket.DefaultDialer.Dial(url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,6 +50,19 @@ func TestSlowClientIsClosed(t *testing.T) {
 		}
 		return
 	}
+}
+
+// serveFeedOnly serves a gateway without upstreams, whose head feed a
+// test publishes to itself; it returns the server and its WebSocket URL.
+func serveFeedOnly(t *testing.T) (*Server, string) {
+	t.Helper()
+	s, err := NewServer(Config{MaxBatch: 10, MaxBodyBytes: 1 << 20, RequestTimeout: 5 * time.Second}, newTestRouter(t, nil), nil, newRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s)
+	t.Cleanup(hs.Close)
+	return s, "ws" + strings.TrimPrefix(hs.URL, "http")
 }
 
 func asCloseError(err error, target **websocket.CloseError) bool {

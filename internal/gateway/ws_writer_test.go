@@ -62,14 +62,7 @@ func TestFramesReadByGorilla(t *testing.T) {
 // read than there are pool writers, and one that reads: it gets every
 // head while the stuck ones are closed for being too slow.
 func TestStuckClientsDoNotHoldOthersUp(t *testing.T) {
-	r := newTestRouter(t, nil)
-	s, err := NewServer(Config{MaxBatch: 10, MaxBodyBytes: 1 << 20, RequestTimeout: 5 * time.Second}, r, nil, newRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(s)
-	defer hs.Close()
-	url := "ws" + strings.TrimPrefix(hs.URL, "http")
+	s, url := serveFeedOnly(t)
 	subscribe := func() *websocket.Conn {
 		conn, _, err := websocket.DefaultDialer.Dial(url, nil)
 		if err != nil {
