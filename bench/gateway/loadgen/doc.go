@@ -12,6 +12,9 @@
 //	    next -heads heads; reports fan-out latency (receive time minus the
 //	    emission time the stub writes into each header's extraData), heads
 //	    missed and duplicated, and the RSS of process PID (the gateway).
+//	loadgen -mode fanfloor -url tcp://ADDR [-clients 10000] [-heads 10] [-size 1400]
+//	    reads upstream -fanout's messages on as many plain TCP connections:
+//	    the floor under the ws mode's fan-out latency on this machine.
 //
 // Mixes vary their params on every request: -mix proxy rotates
 // eth_blockNumber, eth_getBlockByNumber with hashes and with full

@@ -21,8 +21,8 @@ func main() {
 
 func run() error {
 	var (
-		mode    = flag.String("mode", "max", "max (closed loop), rate (open loop) or ws (newHeads subscribers)")
-		url     = flag.String("url", "", "target: http://… for max and rate, ws://… for ws")
+		mode    = flag.String("mode", "max", "max (closed loop), rate (open loop), ws (newHeads subscribers) or fanfloor (upstream -fanout's readers)")
+		url     = flag.String("url", "", "target: http://… for max and rate, ws://… for ws, tcp://… for fanfloor")
 		mix     = flag.String("mix", "proxy", "request mix: "+mixNames()+", or fixed (-body)")
 		body    = flag.String("body", "", "the request -mix fixed sends")
 		workers = flag.Int("workers", 64, "max and rate: concurrent requests (one connection each)")
@@ -30,10 +30,11 @@ func run() error {
 		warmup  = flag.Duration("warmup", 2*time.Second, "max and rate: load before measuring")
 		rate    = flag.Float64("rate", 0, "rate: requests per second")
 		blocks  = flag.Uint64("blocks", 64, "max and rate: block numbers cycle over this many blocks up to the head at start")
-		clients = flag.Int("clients", 10000, "ws: subscribers")
-		heads   = flag.Uint64("heads", 10, "ws: heads to wait for once all are subscribed")
-		dialers = flag.Int("dialers", 64, "ws: connections being opened at once")
-		timeout = flag.Duration("ws-timeout", 60*time.Second, "ws: how long the heads may take to arrive")
+		clients = flag.Int("clients", 10000, "ws and fanfloor: subscribers")
+		heads   = flag.Uint64("heads", 10, "ws and fanfloor: heads (messages) to time once all are subscribed")
+		dialers = flag.Int("dialers", 64, "ws and fanfloor: connections being opened at once")
+		timeout = flag.Duration("ws-timeout", 60*time.Second, "ws and fanfloor: how long the heads may take to arrive")
+		size    = flag.Int("size", 1400, "fanfloor: bytes per message")
 		pid     = flag.Int("pid", 0, "ws: process (the gateway) whose VmRSS and VmHWM to report")
 		pidList = flag.String("pids", "", "the servers whose CPU use to report: name:pid or pid, comma-separated")
 		srvCPU  = flag.Int("server-cpu", -1, "the CPU the servers are pinned to, to report what others used of it")
@@ -71,6 +72,13 @@ func run() error {
 		}
 	case "ws":
 		l := &wsLoad{url: *url, clients: *clients, heads: *heads, dialers: *dialers, timeout: *timeout, rssPID: *pid, servers: servers, serverCPU: *srvCPU, rssSample: 100 * time.Millisecond}
+		r, err := l.run()
+		if err != nil {
+			return err
+		}
+		result = r
+	case "fanfloor":
+		l := &floorLoad{addr: *url, clients: *clients, messages: int(*heads), size: *size, dialers: *dialers, timeout: *timeout, servers: servers, serverCPU: *srvCPU}
 		r, err := l.run()
 		if err != nil {
 			return err

@@ -46,6 +46,8 @@ type wsResult struct {
 	P99ms      float64 `json:"p99_ms"`
 	MaxMs      float64 `json:"max_ms"`
 	ConnectS   float64 `json:"connect_s"`
+	// MsgBytes is the size of a newHeads notification.
+	MsgBytes int `json:"msg_bytes"`
 	// RSSMaxMB is the highest VmRSS of the watched process seen while the
 	// clients were connected; HWMMB is its VmHWM (peak RSS of its life) at
 	// the end, before the clients leave.
@@ -66,6 +68,7 @@ type wsClient struct {
 	conn    *websocket.Conn
 	seen    []uint8 // per head of the window, how many times it came
 	samples []time.Duration
+	size    int // of the last head
 }
 
 var subscribeMsg = []byte(`{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}`)
@@ -165,6 +168,7 @@ func (l *wsLoad) run() (wsResult, error) {
 			continue
 		}
 		all = append(all, c.samples...)
+		res.MsgBytes = max(res.MsgBytes, c.size)
 		for _, n := range c.seen {
 			res.Received += int64(min(n, 1))
 			res.Duplicated += int64(max(n, 1) - 1)
@@ -216,6 +220,7 @@ func (c *wsClient) listen(first, n uint64) error {
 		if !ok || number < first {
 			continue
 		}
+		c.size = len(buf)
 		if number < first+n {
 			c.seen[number-first]++
 			c.samples = append(c.samples, at.Sub(time.Unix(0, int64(emitted))))

@@ -16,4 +16,9 @@
 // With -devnet it starts ethfleet's in-process devnet (a go-ethereum
 // producer, no followers, transactions in every block) and serves that
 // node's URLs.
+//
+// With -fanout it is the floor under the gateway's newHeads fan-out: plain
+// TCP connections, and every -block-time one message of -fanout-size bytes
+// written to each in turn from one goroutine, starting with the time the
+// burst started.
 package main

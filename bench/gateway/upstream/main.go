@@ -28,17 +28,20 @@ func main() {
 
 // urls is what upstream prints once it serves.
 type urls struct {
-	RPC  string `json:"rpc"`
-	WS   string `json:"ws"`
-	Bare string `json:"bare,omitempty"`
-	Head uint64 `json:"head"`
+	RPC    string `json:"rpc,omitempty"`
+	WS     string `json:"ws,omitempty"`
+	Bare   string `json:"bare,omitempty"`
+	Fanout string `json:"fanout,omitempty"`
+	Head   uint64 `json:"head,omitempty"`
 }
 
 func run() error {
 	var (
 		stub       = flag.Bool("stub", false, "serve the fast Go stub")
 		dev        = flag.Bool("devnet", false, "serve a devnet node")
-		listen     = flag.String("listen", "127.0.0.1:0", "stub: listen address")
+		fanout     = flag.Bool("fanout", false, "serve the fan-out floor: plain TCP, one message to every connection every -block-time")
+		fanoutSize = flag.Int("fanout-size", 1400, "fanout: bytes per message")
+		listen     = flag.String("listen", "127.0.0.1:0", "stub and fanout: listen address")
 		blockTime  = flag.Duration("block-time", time.Second, "time between heads")
 		start      = flag.Uint64("start-block", 1000, "stub: the head at start")
 		txPerBlock = flag.Int("tx-per-block", 4, "transactions per block")
@@ -52,8 +55,10 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	switch {
-	case *stub == *dev:
-		return errors.New("give one of -stub and -devnet")
+	case btoi(*stub)+btoi(*dev)+btoi(*fanout) != 1:
+		return errors.New("give one of -stub, -devnet and -fanout")
+	case *fanout:
+		return serveFanout(ctx, *listen, *fanoutSize, *blockTime)
 	case *stub:
 		c, err := newChain(*chainID, *start, *txPerBlock, *finality, *blockTime, time.Now())
 		if err != nil {
@@ -132,4 +137,11 @@ func printURLs(u urls) error {
 	}
 	_, err = fmt.Printf("%s\n", b)
 	return err
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
