@@ -73,8 +73,8 @@ type need struct {
 // number or hash. Tags (latest, safe, finalized, ...) name no number: any
 // fit upstream has them.
 func needOf(req *request) (need, bool) {
-	var params []json.RawMessage
-	if json.Unmarshal(req.Params, &params) != nil {
+	params, err := splitArray(req.Params) // valid JSON: the body was checked
+	if err != nil {
 		return need{}, false
 	}
 	if req.Method == "eth_getLogs" {

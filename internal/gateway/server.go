@@ -159,11 +159,11 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request) (string, bool)
 // policy, subscriptions (subs is nil over HTTP), rate limit, forward. It
 // returns the reply (nil when only notifications came), the HTTP status
 // it deserves, and how long a rate-limited client should wait.
-func (s *Server) exchange(ctx context.Context, body []byte, key, ip string, subs subscriptions) ([]byte, int, time.Duration) {
+func (s *Server) exchange(ctx context.Context, body []byte, key, ip string, subs subscriptions) (net.Buffers, int, time.Duration) {
 	calls, batch, fail := parseBody(body, s.cfg.MaxBatch)
 	if fail != nil {
 		s.metrics.rejections.WithLabelValues("invalid").Inc()
-		return fail.appendTo(nil), http.StatusOK, 0
+		return encodeReply([]response{*fail}, false), http.StatusOK, 0
 	}
 	forwardable := s.applyPolicy(calls)
 	if ok, wait := s.limiter.allow(key, ip, s.limiter.cost(forwardable)); !ok {
@@ -174,11 +174,11 @@ func (s *Server) exchange(ctx context.Context, body []byte, key, ip string, subs
 		}
 		if wait < 0 {
 			r := errorResponse(id, codeLimitExceeded, "rate limit exceeded: the request costs more than the limit allows at once; send fewer calls")
-			return r.appendTo(nil), http.StatusTooManyRequests, 0
+			return encodeReply([]response{r}, false), http.StatusTooManyRequests, 0
 		}
 		secs := int(math.Ceil(wait.Seconds()))
 		r := errorResponse(id, codeLimitExceeded, "rate limit exceeded: retry after %ds", secs)
-		return r.appendTo(nil), http.StatusTooManyRequests, wait
+		return encodeReply([]response{r}, false), http.StatusTooManyRequests, wait
 	}
 	s.subscriptionCalls(calls, subs)
 	s.forward(ctx, calls)
@@ -219,7 +219,7 @@ func (s *Server) applyPolicy(calls []call) []string {
 // reject answers a request the gateway refuses as a whole.
 func (s *Server) reject(w http.ResponseWriter, status int, reason string, r response) {
 	s.metrics.rejections.WithLabelValues(reason).Inc()
-	writeJSON(w, status, r.appendTo(nil))
+	writeJSON(w, status, encodeReply([]response{r}, false))
 }
 
 // clientIP is the address the request came from. Headers such as
@@ -246,11 +246,15 @@ func result(r *response) string {
 	}
 }
 
-// writeJSON writes an encoded reply, whole, with its length.
-func writeJSON(w http.ResponseWriter, status int, b []byte) {
+// writeJSON writes an encoded reply, part by part, with its length.
+func writeJSON(w http.ResponseWriter, status int, parts net.Buffers) {
 	h := w.Header()
 	h["Content-Type"] = []string{"application/json"}
-	h["Content-Length"] = []string{strconv.Itoa(len(b) + 1)}
+	h["Content-Length"] = []string{strconv.Itoa(size(parts))}
 	w.WriteHeader(status)
-	w.Write(append(b, '\n')) // an error means the client went away
+	for _, p := range parts {
+		if _, err := w.Write(p); err != nil {
+			return // the client went away
+		}
+	}
 }

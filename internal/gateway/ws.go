@@ -167,8 +167,8 @@ func (c *wsConn) serve(ctx context.Context) {
 
 // send queues an encoded reply for the client, closing the connection if
 // the client has let its queue fill.
-func (c *wsConn) send(b []byte) {
-	if !c.enqueue(frame{op: opText, parts: [][]byte{b}}) {
+func (c *wsConn) send(parts net.Buffers) {
+	if !c.enqueue(frame{op: opText, parts: parts}) {
 		c.tooSlow()
 	}
 }
