@@ -224,7 +224,7 @@ func TestBadSnapshots(t *testing.T) {
 		{"damaged chunk", func(s *MemStore, m *Manifest) {
 			s.Corrupt(chunkKey(m.Files[fileIndex(m, "000002.sst")].Chunks[0].Hash), false)
 		},
-			"devnet", "000002.sst at offset 0) is truncated or damaged"},
+			"devnet", "000002.sst at offset 0) is damaged (its SHA-256 differs)"},
 		{"missing chunk", func(s *MemStore, m *Manifest) {
 			s.Delete(ctx, chunkKey(m.Files[fileIndex(m, "MANIFEST-000003")].Chunks[0].Hash))
 		},
