@@ -25,11 +25,13 @@ func newChunkWorker() (*chunkWorker, error) {
 	if err != nil {
 		return nil, err
 	}
-	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(2*ChunkSize))
+	// The decoder skips zstd's own checksum: every chunk's SHA-256 is
+	// checked after it.
+	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(2*ChunkSize), zstd.IgnoreChecksum(true))
 	if err != nil {
 		return nil, err
 	}
-	return &chunkWorker{raw: make([]byte, ChunkSize), packed: make([]byte, 0, ChunkSize+ChunkSize/8), enc: enc, dec: dec}, nil
+	return &chunkWorker{raw: alignedBuffer(ChunkSize), packed: make([]byte, 0, ChunkSize+ChunkSize/8), enc: enc, dec: dec}, nil
 }
 
 func (w *chunkWorker) close() {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -67,6 +68,9 @@ type chunkTask struct {
 	chunk  int
 	offset int64
 	size   int64
+	// check says the chunk was kept from the previous snapshot of an
+	// append-only file: it is read to check it has not changed.
+	check bool
 }
 
 // Create takes a snapshot of opts.Dir and writes it to the store: the new
@@ -103,7 +107,7 @@ func Create(ctx context.Context, opts CreateOptions) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &creator{opts: opts, m: m, old: old, idx: &index{Files: map[string]indexEntry{}}, uploading: map[string]bool{}}
+	c := &creator{opts: opts, m: m, old: old, idx: &index{Files: map[string]indexEntry{}}, uploading: map[string]bool{}, rewound: map[int]bool{}}
 	if err := c.listStored(ctx); err != nil {
 		return nil, err
 	}
@@ -111,15 +115,13 @@ func Create(ctx context.Context, opts CreateOptions) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.run(ctx, tasks); err != nil {
+	// The kept chunks of grown append-only files are checked first, so
+	// that a file rewound after all is read once, whole.
+	if err := c.run(ctx, c.checks); err != nil {
 		return nil, err
 	}
-	// A file taken to be only appended to, whose last chunk that was full
-	// has changed after all, is read again whole.
-	if again := c.rewritten(); len(again) > 0 {
-		if err := c.run(ctx, again); err != nil {
-			return nil, err
-		}
+	if err := c.run(ctx, c.afterChecks(tasks)); err != nil {
+		return nil, err
 	}
 	for i, f := range m.Files {
 		if f.Mode.IsRegular() {
@@ -158,7 +160,8 @@ type creator struct {
 	inodes   []uint64
 	total    int64 // bytes to read
 
-	checks []appendCheck // chunks that must not have changed
+	checks  []chunkTask  // kept chunks of append-only files, to read again
+	rewound map[int]bool // files whose kept chunks changed after all
 
 	mu        sync.Mutex
 	stored    map[string]bool // chunks in the store
@@ -225,56 +228,34 @@ func (c *creator) plan() ([]chunkTask, error) {
 // tasks for the rest.
 func (c *creator) planFile(i int, now indexEntry) []chunkTask {
 	f := &c.m.Files[i]
-	n := int((f.Size + ChunkSize - 1) / ChunkSize)
-	f.Chunks = make([]Chunk, n)
-	known := 0
-	if prev, ok := c.old.Files[f.Path]; ok && prev.Inode == now.Inode {
+	f.Chunks = nil
+	if prev, ok := c.old.Files[f.Path]; ok && prev.Inode == now.Inode && sizeOf(prev.Chunks) == prev.Size {
 		switch {
 		case prev.Size == now.Size && prev.ModTime == now.ModTime:
-			known = len(prev.Chunks)
-		case appendOnly(f.Path) && now.Size >= prev.Size:
-			// The chunks that were full stay as they were; the last of
-			// them is read again to check the file was only appended to.
-			if full := int(prev.Size / ChunkSize); full > 0 {
-				known = full - 1
-				c.checks = append(c.checks, appendCheck{file: i, chunk: known, hash: prev.Chunks[known].Hash})
-			}
+			f.Chunks = slices.Clone(prev.Chunks)
+		case appendOnly(f.Path) && now.Size >= prev.Size && len(prev.Chunks) > 0:
+			var keep int
+			f.Chunks, keep = appendLayout(prev.Chunks, now.Size)
+			c.checkKept(i, keep)
 		}
-		copy(f.Chunks, prev.Chunks[:min(known, n)])
 	}
-	var tasks []chunkTask
-	for k := range n {
-		if k < known && c.stored[f.Chunks[k].Hash] {
-			continue
-		}
-		off := int64(k) * ChunkSize
-		t := chunkTask{file: i, chunk: k, offset: off, size: min(ChunkSize, f.Size-off)}
-		c.total += t.size
-		tasks = append(tasks, t)
+	if f.Chunks == nil {
+		f.Chunks = splitChunks(0, f.Size)
 	}
-	return tasks
+	return c.tasksFor(i)
 }
 
-// appendCheck is a chunk of an append-only file that must read as it did.
-type appendCheck struct {
-	file, chunk int
-	hash        string
-}
-
-// rewritten returns tasks for every chunk of the files whose append check
-// failed.
-func (c *creator) rewritten() []chunkTask {
+// tasksFor returns tasks for the chunks of file i that are to be read:
+// those without a hash yet, and those the store has lost.
+func (c *creator) tasksFor(i int) []chunkTask {
 	var tasks []chunkTask
-	for _, chk := range c.checks {
-		f := c.m.Files[chk.file]
-		if f.Chunks[chk.chunk].Hash == chk.hash {
-			continue
+	var off int64
+	for k, ch := range c.m.Files[i].Chunks {
+		if ch.Hash == "" || !c.stored[ch.Hash] {
+			tasks = append(tasks, chunkTask{file: i, chunk: k, offset: off, size: ch.Size})
+			c.total += ch.Size
 		}
-		for k := range chk.chunk {
-			off := int64(k) * ChunkSize
-			tasks = append(tasks, chunkTask{file: chk.file, chunk: k, offset: off, size: ChunkSize})
-			c.total += ChunkSize
-		}
+		off += ch.Size
 	}
 	return tasks
 }
@@ -293,8 +274,14 @@ func (c *creator) do(ctx context.Context, w *chunkWorker, t chunkTask) error {
 	}
 	sum := sha256.Sum256(buf)
 	hash := hex.EncodeToString(sum[:])
-	f.Chunks[t.chunk] = Chunk{Hash: hash, Size: t.size}
 	c.read.Add(t.size)
+	if t.check && f.Chunks[t.chunk].Hash != hash {
+		c.mu.Lock()
+		c.rewound[t.file] = true
+		c.mu.Unlock()
+		return nil
+	}
+	f.Chunks[t.chunk] = Chunk{Hash: hash, Size: t.size}
 	c.mu.Lock()
 	upload := !c.stored[hash] && !c.uploading[hash]
 	if upload {

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 )
 
@@ -68,17 +67,6 @@ func entryOf(info fs.FileInfo) indexEntry {
 		e.Inode = uint64(st.Ino)
 	}
 	return e
-}
-
-// appendOnly reports whether go-ethereum only ever appends to the file:
-// the freezer's data and index files and pebble's MANIFEST. Their chunks
-// up to the last full one of the previous snapshot stay as they were.
-func appendOnly(path string) bool {
-	switch filepath.Ext(path) {
-	case ".cdat", ".rdat", ".cidx", ".ridx":
-		return true
-	}
-	return strings.HasPrefix(filepath.Base(path), "MANIFEST-")
 }
 
 // DefaultIndexPath is where the index of a data directory lives when not

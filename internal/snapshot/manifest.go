@@ -14,7 +14,10 @@ import (
 	"time"
 )
 
-// ChunkSize is the size of every chunk but a file's last.
+// ChunkSize is the size of a chunk at most, and of most: a file is cut
+// into chunks of ChunkSize, the last one shorter, except an append-only
+// file that grew, whose chunks end in shorter ones where it ended before
+// (see appendLayout). A chunk's offset is the sum of the sizes before it.
 const ChunkSize = 4 << 20
 
 // manifestVersion is the layout of manifests this package writes.

@@ -7,11 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
-
-	"golang.org/x/sync/errgroup"
 )
 
 // RestoreOptions say which snapshot to restore, from where, to where.
@@ -27,16 +24,13 @@ type RestoreOptions struct {
 	Progress func(Progress)
 }
 
-// journalName is the restore's record, in the temporary directory, of the
-// snapshot it restores and the files already written and synced.
-const journalName = ".ethfleet-restore"
-
 // Restore writes a snapshot into opts.Dir, which must not exist or be
 // empty. It writes into a temporary directory beside it, checks every
 // chunk against its hash, syncs every file and directory, and only then
 // renames it into place: a client never starts on a half-written data
 // directory. An interrupted restore resumes where it stopped when run
-// again for the same snapshot.
+// again for the same snapshot: from its last checkpoint (see syncJournal)
+// after a crash, from where it failed after an error.
 func Restore(ctx context.Context, opts RestoreOptions) (*Manifest, error) {
 	if opts.Parallel <= 0 {
 		opts.Parallel = 4
@@ -83,30 +77,19 @@ type restorer struct {
 	tmp     string
 	done    map[string]bool // files written and synced before
 	journal *os.File
+	synced  *syncJournal
 	total   int64
 
-	mu        sync.Mutex // guards the journal and Progress calls
+	mu        sync.Mutex // guards Progress calls
 	written   atomic.Int64
 	remaining []atomic.Int32 // chunks still to write, per file
-	toSync    chan int       // files whose every chunk is written
+	due       chan struct{}  // a checkpoint is due
 }
 
 // prepare opens the temporary directory: the one a previous attempt left
 // for the same snapshot, or a fresh one.
 func (r *restorer) prepare() error {
-	r.done = map[string]bool{}
-	if b, err := os.ReadFile(filepath.Join(r.tmp, journalName)); err == nil {
-		// Only whole lines count: a crash may have cut the last one short.
-		lines := strings.Split(string(b), "\n")
-		lines = lines[:len(lines)-1]
-		if len(lines) > 0 && lines[0] == "snapshot "+r.m.ID {
-			for _, line := range lines[1:] {
-				if path, ok := strings.CutPrefix(line, "done "); ok {
-					r.done[path] = true
-				}
-			}
-		}
-	}
+	r.done = readJournal(r.tmp, r.m)
 	if len(r.done) == 0 {
 		if err := os.RemoveAll(r.tmp); err != nil {
 			return fmt.Errorf("snapshot: restore: %w", err)
@@ -120,6 +103,7 @@ func (r *restorer) prepare() error {
 		return fmt.Errorf("snapshot: restore: %w", err)
 	}
 	r.journal = j
+	r.synced = &syncJournal{w: j, sync: func(paths []string) error { return syncFiles(r.tmp, paths) }}
 	if len(r.done) == 0 {
 		fmt.Fprintf(j, "snapshot %s\n", r.m.ID)
 	}
@@ -155,7 +139,7 @@ func (r *restorer) plan() []chunkTask {
 	return tasks
 }
 
-func (r *restorer) run(ctx context.Context, tasks []chunkTask) error {
+func (r *restorer) run(ctx context.Context, tasks []chunkTask) (err error) {
 	// Files are created (empty, at their size) before any chunk is written.
 	for i, f := range r.m.Files {
 		if f.Mode.IsRegular() && !r.done[f.Path] {
@@ -164,56 +148,34 @@ func (r *restorer) run(ctx context.Context, tasks []chunkTask) error {
 			}
 		}
 	}
-	g, ctx := errgroup.WithContext(ctx)
-	next := make(chan chunkTask)
-	g.Go(func() error {
-		defer close(next)
-		for _, t := range tasks {
-			select {
-			case next <- t:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+	// A restore that fails keeps what it wrote, for the next to resume.
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, r.synced.checkpoint())
 		}
-		return nil
-	})
-	// Written files are synced by goroutines of their own, so that the
-	// workers go on fetching and writing while the disk catches up. The
-	// channel holds every file, so a worker never waits to hand one over.
-	r.toSync = make(chan int, len(r.m.Files))
-	for range r.opts.Parallel {
-		g.Go(func() error {
-			for i := range r.toSync {
-				if err := r.fileDone(i); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
-	var workers sync.WaitGroup
-	for range r.opts.Parallel {
-		workers.Add(1)
-		g.Go(func() error {
-			defer workers.Done()
-			w, err := newChunkWorker()
-			if err != nil {
+	}()
+	r.due = make(chan struct{}, 1)
+	stop := make(chan struct{})
+	checkpoints := make(chan error, 1)
+	go func() { checkpoints <- r.checkpoints(stop) }()
+	err = forEach(ctx, r.opts.Parallel, tasks, r.write)
+	close(stop)
+	return errors.Join(err, <-checkpoints)
+}
+
+// checkpoints runs a checkpoint whenever one is due, beside the workers,
+// until stop is closed.
+func (r *restorer) checkpoints(stop <-chan struct{}) error {
+	for {
+		select {
+		case <-r.due:
+			if err := r.synced.checkpoint(); err != nil {
 				return err
 			}
-			defer w.close()
-			for t := range next {
-				if err := r.write(ctx, w, t); err != nil {
-					return err
-				}
-			}
+		case <-stop:
 			return nil
-		})
+		}
 	}
-	go func() {
-		workers.Wait()
-		close(r.toSync)
-	}()
-	return g.Wait()
 }
 
 // create makes file i empty at its size; a file without chunks is done.
@@ -230,7 +192,7 @@ func (r *restorer) create(i int) error {
 		return fmt.Errorf("snapshot: restore %s: %w", f.Path, err)
 	}
 	if len(f.Chunks) == 0 {
-		return r.fileDone(i)
+		r.fileWritten(i)
 	}
 	return nil
 }
@@ -242,68 +204,56 @@ func (r *restorer) write(ctx context.Context, w *chunkWorker, t chunkTask) error
 	if err != nil {
 		return err
 	}
-	file, err := os.OpenFile(r.path(f.Path), os.O_WRONLY, 0)
-	if err == nil {
-		_, err = file.WriteAt(data, t.offset)
-		if cerr := file.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
+	// The chunk's bytes start where w.raw does, at a page boundary, unless
+	// the decoder had to grow the buffer.
+	aligned := len(data) > 0 && &data[0] == &w.raw[0]
+	if err := writeChunk(r.path(f.Path), data, t.offset, aligned); err != nil {
 		return fmt.Errorf("snapshot: restore %s: %w", f.Path, err)
 	}
-	r.written.Add(t.size)
+	written := r.written.Add(t.size)
+	if (written-t.size)/checkpointBytes != written/checkpointBytes {
+		select {
+		case r.due <- struct{}{}:
+		default: // one is due already
+		}
+	}
 	if r.opts.Progress != nil {
 		r.mu.Lock()
-		r.opts.Progress(Progress{Done: r.written.Load(), Total: r.total})
+		r.opts.Progress(Progress{Done: written, Total: r.total})
 		r.mu.Unlock()
 	}
 	if r.remaining[t.file].Add(-1) == 0 {
-		r.toSync <- t.file
+		r.fileWritten(t.file)
 	}
 	return nil
 }
 
-// fileDone syncs a written file, gives it its time, and records it in the
-// journal. The journal itself is not synced: a line is written only once
-// its file is on disk, so every line that survives a crash is true, and a
-// line lost to one costs writing that file again.
-func (r *restorer) fileDone(i int) error {
+// fileWritten gives a file whose every chunk is written its time, and
+// hands it to the next checkpoint.
+func (r *restorer) fileWritten(i int) {
 	f := r.m.Files[i]
-	path := r.path(f.Path)
-	os.Chtimes(path, f.ModTime, f.ModTime)
-	if err := syncFile(path); err != nil {
-		return fmt.Errorf("snapshot: restore %s: %w", f.Path, err)
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if _, err := fmt.Fprintf(r.journal, "done %s\n", f.Path); err != nil {
-		return fmt.Errorf("snapshot: restore journal: %w", err)
-	}
-	return nil
+	os.Chtimes(r.path(f.Path), f.ModTime, f.ModTime)
+	r.synced.written(f.Path)
 }
 
-// finish syncs the directories, drops the journal and renames the
-// temporary directory into place.
+// finish drops the journal, syncs the files and directories and renames
+// the temporary directory into place.
 func (r *restorer) finish() error {
 	r.journal.Close()
 	if err := os.Remove(filepath.Join(r.tmp, journalName)); err != nil {
 		return fmt.Errorf("snapshot: restore: %w", err)
 	}
-	err := filepath.WalkDir(r.tmp, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
-			return err
-		}
-		return syncFile(path)
-	})
-	if err != nil {
+	if err := syncFiles(r.tmp, r.synced.pending); err != nil {
 		return fmt.Errorf("snapshot: restore: sync: %w", err)
 	}
 	os.Remove(r.opts.Dir) // an empty directory, if there is one
 	if err := os.Rename(r.tmp, r.opts.Dir); err != nil {
 		return fmt.Errorf("snapshot: restore: %w", err)
 	}
-	return syncFile(filepath.Dir(filepath.Clean(r.opts.Dir)))
+	if err := syncFile(filepath.Dir(filepath.Clean(r.opts.Dir))); err != nil {
+		return fmt.Errorf("snapshot: restore: sync: %w", err)
+	}
+	return nil
 }
 
 // syncFile flushes a file or directory to disk.
