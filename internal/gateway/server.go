@@ -246,15 +246,29 @@ func result(r *response) string {
 	}
 }
 
-// writeJSON writes an encoded reply, part by part, with its length.
+// writeJSON writes an encoded reply with its length, joined into one
+// write: net/http passes a write larger than its buffer straight to the
+// socket, so parts written one by one would cost a syscall each.
 func writeJSON(w http.ResponseWriter, status int, parts net.Buffers) {
 	h := w.Header()
 	h["Content-Type"] = []string{"application/json"}
-	h["Content-Length"] = []string{strconv.Itoa(size(parts))}
+	n := size(parts)
+	h["Content-Length"] = []string{strconv.Itoa(n)}
 	w.WriteHeader(status)
+	bp := replyBuffers.Get().(*[]byte)
+	defer replyBuffers.Put(bp)
+	b := (*bp)[:0]
 	for _, p := range parts {
-		if _, err := w.Write(p); err != nil {
-			return // the client went away
-		}
+		b = append(b, p...)
 	}
+	if cap(b) <= maxPooledReply {
+		*bp = b
+	}
+	w.Write(b) // an error means the client went away
 }
+
+// replyBuffers hold replies while they are written; one larger than
+// maxPooledReply is left to the garbage collector.
+var replyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+const maxPooledReply = 1 << 20
