@@ -56,11 +56,11 @@ func (s *Server) forwardReads(ctx context.Context, pending []*call) {
 			key, ok := cacheKey(&c.req, finalized)
 			if ok {
 				if b, hit := s.cache.entries.Get(key); hit {
-					s.metrics.cache.WithLabelValues("hit").Inc()
+					s.metrics.cacheHits.Inc()
 					c.answer = &response{JSONRPC: "2.0", ID: idOrNull(c.req.ID), Result: b}
 					continue
 				}
-				s.metrics.cache.WithLabelValues("miss").Inc()
+				s.metrics.cacheMisses.Inc()
 				keys[c] = key
 			}
 			misses = append(misses, c)

@@ -28,6 +28,8 @@ type serverMetrics struct {
 	wsSubs     prometheus.Gauge
 	cache      *prometheus.CounterVec
 	merged     prometheus.Counter
+
+	cacheHits, cacheMisses prometheus.Counter // cache's children, looked up once
 }
 
 func newServerMetrics(reg prometheus.Registerer) (*serverMetrics, error) {
@@ -59,6 +61,7 @@ func newServerMetrics(reg prometheus.Registerer) (*serverMetrics, error) {
 	if err := register(reg, m.calls, m.rejections, m.duration, m.wsConns, m.wsSubs, m.cache, m.merged); err != nil {
 		return nil, err
 	}
+	m.cacheHits, m.cacheMisses = m.cache.WithLabelValues("hit"), m.cache.WithLabelValues("miss")
 	return m, nil
 }
 

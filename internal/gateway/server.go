@@ -122,7 +122,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+	body, err := readBody(w, r, s.cfg.MaxBodyBytes)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -141,6 +141,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, status, reply)
+}
+
+// readBody reads a request body of at most limit bytes, in one
+// allocation when the client said how long it is.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body := http.MaxBytesReader(w, r.Body, limit)
+	if n := r.ContentLength; n >= 0 && n <= limit {
+		b := make([]byte, n)
+		if _, err := io.ReadFull(body, b); err != nil {
+			return nil, err
+		}
+		return b, nil
+	}
+	return io.ReadAll(body)
 }
 
 // identify checks the request's API key, answering 401 itself when it
@@ -251,7 +265,7 @@ func result(r *response) string {
 // socket, so parts written one by one would cost a syscall each.
 func writeJSON(w http.ResponseWriter, status int, parts net.Buffers) {
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
+	h["Content-Type"] = jsonContentType
 	n := size(parts)
 	h["Content-Length"] = []string{strconv.Itoa(n)}
 	w.WriteHeader(status)
@@ -266,6 +280,9 @@ func writeJSON(w http.ResponseWriter, status int, parts net.Buffers) {
 	}
 	w.Write(b) // an error means the client went away
 }
+
+// jsonContentType is shared by every reply's header; nothing changes it.
+var jsonContentType = []string{"application/json"}
 
 // replyBuffers hold replies while they are written; one larger than
 // maxPooledReply is left to the garbage collector.
