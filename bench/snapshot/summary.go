@@ -31,68 +31,93 @@ func runSummary(args []string) error {
 	if *out == "" {
 		return fmt.Errorf("-out is required")
 	}
-	var (
-		gen, grow    Chain
-		snap1, snap2 Snap
-	)
-	for name, v := range map[string]any{"chain.json": &gen, "grow.json": &grow, "snap1.json": &snap1, "snap2.json": &snap2} {
-		if err := readJSON(filepath.Join(*out, name), v); err != nil {
-			return err
-		}
-	}
-	genesis, err := readServes(*out, "genesis")
+	r, err := loadRun(*out)
 	if err != nil {
 		return err
 	}
-	restored, err := readServes(*out, "restore")
-	if err != nil {
-		return err
-	}
-	times, err := readTSV(filepath.Join(*out, "times.tsv"))
-	if err != nil {
-		return err
-	}
-	sizes, err := readTSV(filepath.Join(*out, "sizes.tsv"))
-	if err != nil {
-		return err
-	}
-	cache, _ := os.ReadFile(filepath.Join(*out, "cache.txt"))
-	data := sizes["data"][0]
-
 	f, err := os.Create(filepath.Join(*out, "summary.txt"))
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	w := io.MultiWriter(os.Stdout, f)
+	r.printSteps(w)
+	r.printTargets(w)
+	r.printSnapshots(w)
+	r.printMainnet(w)
+	return nil
+}
+
+// run is one run's raw output.
+type run struct {
+	gen, grow         Chain
+	snap1, snap2      Snap
+	genesis, restored []Serve
+	times, sizes      map[string][]float64
+	cache             string
+	data              float64 // bytes in the timed data dir
+}
+
+func loadRun(out string) (*run, error) {
+	var r run
+	for name, v := range map[string]any{"chain.json": &r.gen, "grow.json": &r.grow, "snap1.json": &r.snap1, "snap2.json": &r.snap2} {
+		if err := readJSON(filepath.Join(out, name), v); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	if r.genesis, err = readServes(out, "genesis"); err != nil {
+		return nil, err
+	}
+	if r.restored, err = readServes(out, "restore"); err != nil {
+		return nil, err
+	}
+	if r.times, err = readTSV(filepath.Join(out, "times.tsv")); err != nil {
+		return nil, err
+	}
+	if r.sizes, err = readTSV(filepath.Join(out, "sizes.tsv")); err != nil {
+		return nil, err
+	}
+	cache, _ := os.ReadFile(filepath.Join(out, "cache.txt"))
+	r.cache = strings.TrimSpace(string(cache))
+	r.data = r.sizes["data"][0]
+	return &r, nil
+}
+
+// rate is a step's median throughput in bytes per second.
+func (r *run) rate(step string) float64 { return r.data / median(r.times[step]) }
+
+func (r *run) printSteps(w io.Writer) {
+	gen, grow := r.gen, r.grow
 	fmt.Fprintf(w, "chain: %d blocks of %d transactions sealed in %.0fs; data dir at block %d: %s\n",
 		gen.Blocks, gen.TxPerBlk, gen.Seconds, gen.Head, gen.Dir)
 	fmt.Fprintf(w, "then %d more blocks; data dir at block %d (the one timed below): %s\n", grow.Blocks, grow.Head, grow.Dir)
-	fmt.Fprintf(w, "timed runs: %s; median of %d runs each\n\n", strings.TrimSpace(string(cache)), len(times["create-ethfleet"]))
+	fmt.Fprintf(w, "timed runs: %s; median of %d runs each\n\n", r.cache, len(r.times["create-ethfleet"]))
 
-	rate := func(step string) float64 { return data / median(times[step]) }
 	fmt.Fprintf(w, "%-34s %9s %10s %12s\n", "step", "median s", "MiB/s", "stored MiB")
 	for _, step := range []string{"create-tar", "create-tar+sync", "create-ethfleet", "create-restic", "restore-tar", "restore-tar+sync", "restore-ethfleet", "restore-restic"} {
-		if len(times[step]) == 0 {
+		if len(r.times[step]) == 0 {
 			continue
 		}
 		stored := ""
-		if s, ok := sizes[strings.TrimSuffix(strings.TrimPrefix(step, "create-"), "+sync")]; ok && strings.HasPrefix(step, "create-") {
+		if s, ok := r.sizes[strings.TrimSuffix(strings.TrimPrefix(step, "create-"), "+sync")]; ok && strings.HasPrefix(step, "create-") {
 			stored = fmt.Sprintf("%.1f", mib(int64(s[0])))
 		}
-		fmt.Fprintf(w, "%-34s %9.2f %10.1f %12s   (runs: %s)\n", step, median(times[step]), rate(step)/(1<<20), stored, list(times[step]))
+		fmt.Fprintf(w, "%-34s %9.2f %10.1f %12s   (runs: %s)\n", step, median(r.times[step]), r.rate(step)/(1<<20), stored, list(r.times[step]))
 	}
 	fmt.Fprintln(w)
+}
 
+func (r *run) printTargets(w io.Writer) {
 	type target struct {
 		what       string
 		got, limit float64
 		pass       bool
 	}
-	createVsRestic := rate("create-ethfleet") / rate("create-restic")
-	restoreVsTar := rate("restore-ethfleet") / rate("restore-tar")
-	incr := float64(snap2.Totals.Uploaded) / float64(snap1.Totals.Uploaded)
-	serve := medianTotal(restored) / medianTotal(genesis)
+	createVsRestic := r.rate("create-ethfleet") / r.rate("create-restic")
+	restoreVsTar := r.rate("restore-ethfleet") / r.rate("restore-tar")
+	incr := float64(r.snap2.Totals.Uploaded) / float64(r.snap1.Totals.Uploaded)
+	serve := medianTotal(r.restored) / medianTotal(r.genesis)
 	targets := []target{
 		{"create throughput, of restic's", createVsRestic, 1, createVsRestic >= 1},
 		{"restore throughput, of zstd -d | tar x", restoreVsTar, restoreShareOfTar, restoreVsTar >= restoreShareOfTar},
@@ -111,8 +136,11 @@ func runSummary(args []string) error {
 		}
 		fmt.Fprintf(w, "%-42s %7.1f%% %s%5.0f%%  %s\n", t.what, 100*t.got, op, 100*t.limit, verdict)
 	}
-	fmt.Fprintf(w, "(also: restore of zstd -d | tar x followed by sync: %.0f%%)\n\n", 100*rate("restore-ethfleet")/rate("restore-tar+sync"))
+	fmt.Fprintf(w, "(also: restore of zstd -d | tar x followed by sync: %.0f%%)\n\n", 100*r.rate("restore-ethfleet")/r.rate("restore-tar+sync"))
+}
 
+func (r *run) printSnapshots(w io.Writer) {
+	snap1, snap2 := r.snap1, r.snap2
 	fmt.Fprintf(w, "first snapshot at block %d: %.1f MiB read, %d chunks, %.1f MiB uploaded (%.0f%% of raw) in %.1fs\n",
 		snap1.Head, mib(snap1.Totals.Read), snap1.Totals.NewChunks, mib(snap1.Totals.Uploaded), 100*float64(snap1.Totals.Uploaded)/float64(snap1.Totals.Bytes), snap1.Seconds)
 	fmt.Fprintf(w, "second at block %d (+%d blocks, data dir %+.1f MiB): %.1f MiB read, %d new chunks, %.1f MiB uploaded in %.1fs\n",
@@ -126,24 +154,27 @@ func runSummary(args []string) error {
 		n := snap2.New[k]
 		fmt.Fprintf(w, "  new chunks of %-11s %3d files %4d chunks %8.1f MiB raw %8.1f MiB stored\n", k, n.Files, n.Chunks, mib(n.Raw), mib(n.Stored))
 	}
-	for _, s := range append(genesis, restored...) {
+	for _, s := range append(r.genesis, r.restored...) {
 		fmt.Fprintf(w, "new follower, %-8s from block %5d to %d (%.10s): restore %6.1fs, open %5.1fs, catch-up %6.1fs, total %6.1fs\n",
 			s.Mode, s.FromBlock, s.Target, s.TargetHash, s.Restore, s.Open, s.CatchUp, s.Total)
-		if s.TargetHash != genesis[0].TargetHash {
+		if s.TargetHash != r.genesis[0].TargetHash {
 			fmt.Fprintln(w, "WARNING: the followers' targets differ")
 		}
 	}
+}
 
+func (r *run) printMainnet(w io.Writer) {
+	gen, snap1, snap2 := r.gen, r.snap1, r.snap2
 	fmt.Fprintf(w, "\nmainnet model: a geth full node of %.1f TiB\n", mainnetBytes/(1<<40))
 	packed := float64(snap1.Totals.Uploaded) / float64(snap1.Totals.Bytes)
 	for _, step := range []string{"create-ethfleet", "restore-ethfleet", "create-restic", "restore-restic", "create-tar", "restore-tar"} {
-		fmt.Fprintf(w, "  %-17s at the measured %6.1f MiB/s: %5.1f h\n", step, rate(step)/(1<<20), mainnetBytes/rate(step)/3600)
+		fmt.Fprintf(w, "  %-17s at the measured %6.1f MiB/s: %5.1f h\n", step, r.rate(step)/(1<<20), mainnetBytes/r.rate(step)/3600)
 	}
 	for _, bw := range []float64{1, 10} {
 		move := mainnetBytes * packed / (bw * gbit)
 		fmt.Fprintf(w, "  store at %2.0f Gbit/s: %.2f TiB compressed (%.0f%%) moves in %.1f h; create %.1f h, restore %.1f h (the slower of moving and the measured rate)\n",
 			bw, mainnetBytes*packed/(1<<40), 100*packed, move/3600,
-			max(move, mainnetBytes/rate("create-ethfleet"))/3600, max(move, mainnetBytes/rate("restore-ethfleet"))/3600)
+			max(move, mainnetBytes/r.rate("create-ethfleet"))/3600, max(move, mainnetBytes/r.rate("restore-ethfleet"))/3600)
 	}
 	// The chain's growth over the added blocks, at the average growth per
 	// block of the whole chain (pebble's tables and the freezer).
@@ -160,7 +191,6 @@ func runSummary(args []string) error {
 		fmt.Fprintf(w, "    if %d blocks a day grow the chain by X = %.0f GiB: F + k × X = %.0f GiB a day (%.1f%% of a first snapshot)\n",
 			mainnetBlocksPerDay, x, k*x+float64(fixed)/(1<<30), 100*(k*x*(1<<30)+float64(fixed))/(mainnetBytes*packed))
 	}
-	return nil
 }
 
 // readTSV reads "name<TAB>number" lines into numbers by name.

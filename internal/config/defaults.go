@@ -44,25 +44,41 @@ func (c *Config) applyDefaults() {
 	if c.Network.Name == DefaultNetwork && c.Network.ChainID == 0 {
 		c.Network.ChainID = DefaultDevChainID
 	}
-	if c.Devnet.Followers == nil {
-		c.Devnet.Followers = ptr(DefaultFollowers)
+	c.Devnet.applyDefaults()
+	c.Gateway.applyDefaults()
+	c.Agent.applyDefaults()
+	if c.Ops.Listen == "" {
+		c.Ops.Listen = DefaultOpsListen
 	}
-	if c.Devnet.BlockTime == 0 {
-		c.Devnet.BlockTime = DefaultBlockTime
+	for i := range c.Nodes {
+		if c.Nodes[i].Name == "" {
+			c.Nodes[i].Name = "node-" + strconv.Itoa(i+1)
+		}
 	}
-	if c.Devnet.TxPerBlock == nil {
-		c.Devnet.TxPerBlock = ptr(DefaultTxPerBlock)
+}
+
+func (d *Devnet) applyDefaults() {
+	if d.Followers == nil {
+		d.Followers = ptr(DefaultFollowers)
 	}
-	if c.Devnet.LogIndex == nil {
-		c.Devnet.LogIndex = ptr(true)
+	if d.BlockTime == 0 {
+		d.BlockTime = DefaultBlockTime
 	}
-	if sn := &c.Devnet.Snapshots; sn.Every == nil {
+	if d.TxPerBlock == nil {
+		d.TxPerBlock = ptr(DefaultTxPerBlock)
+	}
+	if d.LogIndex == nil {
+		d.LogIndex = ptr(true)
+	}
+	if sn := &d.Snapshots; sn.Every == nil {
 		sn.Every = ptr(DefaultSnapshotEvery)
 	}
-	if c.Devnet.Snapshots.Keep == 0 {
-		c.Devnet.Snapshots.Keep = DefaultSnapshotKeep
+	if d.Snapshots.Keep == 0 {
+		d.Snapshots.Keep = DefaultSnapshotKeep
 	}
-	g := &c.Gateway
+}
+
+func (g *Gateway) applyDefaults() {
 	if g.Listen == "" {
 		g.Listen = DefaultGatewayListen
 	}
@@ -93,13 +109,16 @@ func (c *Config) applyDefaults() {
 	if g.IdleTimeout == 0 {
 		g.IdleTimeout = DefaultIdle
 	}
-	if c.Agent.MaxLag == nil {
-		c.Agent.MaxLag = ptr[uint64](DefaultAgentMaxLag)
+}
+
+func (a *Agent) applyDefaults() {
+	if a.MaxLag == nil {
+		a.MaxLag = ptr[uint64](DefaultAgentMaxLag)
 	}
-	if c.Agent.MaxHeadAge == 0 {
-		c.Agent.MaxHeadAge = DefaultMaxHeadAge
+	if a.MaxHeadAge == 0 {
+		a.MaxHeadAge = DefaultMaxHeadAge
 	}
-	if e := c.Agent.EMF; e != nil {
+	if e := a.EMF; e != nil {
 		if e.Namespace == "" {
 			e.Namespace = "ethfleet"
 		}
@@ -107,7 +126,7 @@ func (c *Config) applyDefaults() {
 			e.Every = time.Minute
 		}
 	}
-	if sn := c.Agent.Snapshots; sn != nil {
+	if sn := a.Snapshots; sn != nil {
 		if sn.Keep == 0 {
 			sn.Keep = DefaultSnapshotKeep
 		}
@@ -115,16 +134,8 @@ func (c *Config) applyDefaults() {
 			sn.Drain = 30 * time.Second
 		}
 	}
-	if d := c.Agent.DNS; d != nil && d.TTL == 0 {
+	if d := a.DNS; d != nil && d.TTL == 0 {
 		d.TTL = time.Minute
-	}
-	if c.Ops.Listen == "" {
-		c.Ops.Listen = DefaultOpsListen
-	}
-	for i := range c.Nodes {
-		if c.Nodes[i].Name == "" {
-			c.Nodes[i].Name = "node-" + strconv.Itoa(i+1)
-		}
 	}
 }
 

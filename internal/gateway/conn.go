@@ -95,7 +95,7 @@ func (c *httpConn) send(ctx context.Context, reqs []*request) ([]json.RawMessage
 	for _, a := range answers {
 		i, err := strconv.Atoi(string(a.id))
 		if err != nil || i < 0 || i >= len(reqs) || seen[i] {
-			return nil, nil, &transportError{err: fmt.Errorf("%w: unexpected id %.20s", errMalformedAnswer, a.id)}
+			return nil, nil, &transportError{err: fmt.Errorf("%w: unexpected id %.20s", errMalformedJSON, a.id)}
 		}
 		seen[i] = true
 		if a.error != nil && string(a.error) != "null" {
@@ -106,7 +106,7 @@ func (c *httpConn) send(ctx context.Context, reqs []*request) ([]json.RawMessage
 	}
 	for i := range seen {
 		if !seen[i] {
-			return nil, nil, &transportError{err: fmt.Errorf("%w: no answer to call %d of %d", errMalformedAnswer, i+1, len(reqs))}
+			return nil, nil, &transportError{err: fmt.Errorf("%w: no answer to call %d of %d", errMalformedJSON, i+1, len(reqs))}
 		}
 	}
 	return results, errs, nil

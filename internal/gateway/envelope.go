@@ -124,7 +124,7 @@ type answer struct {
 	error  []byte
 }
 
-var errMalformedAnswer = errors.New("malformed JSON-RPC answer")
+var errMalformedJSON = errors.New("malformed JSON")
 
 // scanAnswers takes apart an upstream's reply: one answer object, or an
 // array of them. Values are delimited, not decoded: a result is passed on
@@ -138,7 +138,7 @@ func scanAnswers(body []byte) ([]answer, error) {
 			return nil, err
 		}
 		if s.space(); s.i != len(s.b) {
-			return nil, errMalformedAnswer
+			return nil, errMalformedJSON
 		}
 		return []answer{a}, nil
 	}
@@ -161,11 +161,11 @@ func scanAnswers(body []byte) ([]answer, error) {
 			break
 		}
 		if c != ',' {
-			return nil, errMalformedAnswer
+			return nil, errMalformedJSON
 		}
 	}
 	if s.space(); s.i != len(s.b) {
-		return nil, errMalformedAnswer
+		return nil, errMalformedJSON
 	}
 	return out, nil
 }
@@ -223,7 +223,7 @@ func (s *scanner) answer() (answer, error) {
 func (s *scanner) members(fn func(key, value []byte) bool) error {
 	s.space()
 	if s.next() != '{' {
-		return errMalformedAnswer
+		return errMalformedJSON
 	}
 	for first := true; ; first = false {
 		s.space()
@@ -233,10 +233,10 @@ func (s *scanner) members(fn func(key, value []byte) bool) error {
 		}
 		key, err := s.value()
 		if err != nil || key[0] != '"' {
-			return errMalformedAnswer
+			return errMalformedJSON
 		}
 		if s.space(); s.next() != ':' {
-			return errMalformedAnswer
+			return errMalformedJSON
 		}
 		s.space()
 		v, err := s.value()
@@ -244,7 +244,7 @@ func (s *scanner) members(fn func(key, value []byte) bool) error {
 			return err
 		}
 		if !fn(key, v) {
-			return errMalformedAnswer
+			return errMalformedJSON
 		}
 		s.space()
 		switch s.next() {
@@ -252,7 +252,7 @@ func (s *scanner) members(fn func(key, value []byte) bool) error {
 		case '}':
 			return nil
 		default:
-			return errMalformedAnswer
+			return errMalformedJSON
 		}
 	}
 }
@@ -265,7 +265,7 @@ func (s *scanner) value() ([]byte, error) {
 	switch s.peek() {
 	case '"':
 		if !s.skipString() {
-			return nil, errMalformedAnswer
+			return nil, errMalformedJSON
 		}
 	case '{', '[':
 		depth := 0
@@ -273,7 +273,7 @@ func (s *scanner) value() ([]byte, error) {
 			switch s.b[s.i] {
 			case '"':
 				if !s.skipString() {
-					return nil, errMalformedAnswer
+					return nil, errMalformedJSON
 				}
 				continue
 			case '{', '[':
@@ -286,20 +286,20 @@ func (s *scanner) value() ([]byte, error) {
 				return s.b[start:s.i], nil
 			}
 		}
-		return nil, errMalformedAnswer
+		return nil, errMalformedJSON
 	default:
 		for s.i < len(s.b) {
 			switch s.b[s.i] {
 			case ',', '}', ']', ' ', '\t', '\n', '\r':
 				goto done
 			case '{', '[', '"', ':':
-				return nil, errMalformedAnswer
+				return nil, errMalformedJSON
 			}
 			s.i++
 		}
 	done:
 		if s.i == start {
-			return nil, errMalformedAnswer
+			return nil, errMalformedJSON
 		}
 	}
 	return s.b[start:s.i], nil

@@ -152,7 +152,7 @@ func splitArray(body []byte) ([]json.RawMessage, error) {
 	s := scanner{b: body}
 	s.space()
 	if s.next() != '[' {
-		return nil, errMalformedAnswer
+		return nil, errMalformedJSON
 	}
 	var elems []json.RawMessage
 	for {
@@ -171,7 +171,7 @@ func splitArray(body []byte) ([]json.RawMessage, error) {
 		case ']':
 			return elems, nil
 		default:
-			return nil, errMalformedAnswer
+			return nil, errMalformedJSON
 		}
 	}
 }

@@ -82,29 +82,9 @@ func (l *wsLoad) run() (wsResult, error) {
 	stopRSS := l.watchRSS(&rssMax)
 	defer stopRSS()
 
-	// Connect and subscribe every client, a few dials at a time.
-	dialer := &websocket.Dialer{ReadBufferSize: 1024, WriteBufferSize: 256, HandshakeTimeout: 30 * time.Second}
-	clients := make([]*wsClient, l.clients)
-	var subscribed atomic.Int64
 	start, cpu0, watch := time.Now(), cpuTime(), startCPU(l.servers, l.serverCPU)
-	sem := make(chan struct{}, l.dialers)
-	var dialed sync.WaitGroup
-	for i := range clients {
-		sem <- struct{}{}
-		dialed.Add(1)
-		go func() {
-			defer func() { <-sem; dialed.Done() }()
-			c, err := subscribe(dialer, l.url)
-			if err != nil {
-				fail(err)
-				return
-			}
-			clients[i] = c
-			subscribed.Add(1)
-		}()
-	}
-	dialed.Wait()
-	res.Subscribed = subscribed.Load()
+	clients, subscribed := l.connectAll(fail)
+	res.Subscribed = subscribed
 	res.ConnectS = time.Since(start).Seconds()
 	fmt.Fprintf(os.Stderr, "subscribed %d of %d clients in %.1fs\n", res.Subscribed, l.clients, res.ConnectS)
 
@@ -162,6 +142,41 @@ func (l *wsLoad) run() (wsResult, error) {
 	res.ServersCPU, res.OtherCPU, res.OtherServerCPU, res.CPUByServer = use.Servers, use.Other, use.OtherOnServerCPU, use.ByServer
 	res.RSSMaxMB = float64(rssMax.Load()) / (1 << 20)
 
+	l.tally(clients, &res)
+	if s, ok := lastErr.Load().(string); ok {
+		res.LastError = s
+	}
+	return res, nil
+}
+
+// connectAll connects and subscribes every client, a few dials at a
+// time. A client that failed is nil; fail hears why.
+func (l *wsLoad) connectAll(fail func(error)) ([]*wsClient, int64) {
+	dialer := &websocket.Dialer{ReadBufferSize: 1024, WriteBufferSize: 256, HandshakeTimeout: 30 * time.Second}
+	clients := make([]*wsClient, l.clients)
+	var subscribed atomic.Int64
+	sem := make(chan struct{}, l.dialers)
+	var dialed sync.WaitGroup
+	for i := range clients {
+		sem <- struct{}{}
+		dialed.Add(1)
+		go func() {
+			defer func() { <-sem; dialed.Done() }()
+			c, err := subscribe(dialer, l.url)
+			if err != nil {
+				fail(err)
+				return
+			}
+			clients[i] = c
+			subscribed.Add(1)
+		}()
+	}
+	dialed.Wait()
+	return clients, subscribed.Load()
+}
+
+// tally counts what the clients received: heads, duplicates, latencies.
+func (l *wsLoad) tally(clients []*wsClient, res *wsResult) {
 	var all []time.Duration
 	for _, c := range clients {
 		if c == nil {
@@ -178,10 +193,6 @@ func (l *wsLoad) run() (wsResult, error) {
 	res.Missed = res.Expected - res.Received
 	p := summarize(all)
 	res.P50ms, res.P90ms, res.P99ms, res.MaxMs = millis(p.P50), millis(p.P90), millis(p.P99), millis(p.Max)
-	if s, ok := lastErr.Load().(string); ok {
-		res.LastError = s
-	}
-	return res, nil
 }
 
 // subscribe connects one client and subscribes it to newHeads.
