@@ -11,6 +11,18 @@ type Config struct {
 	Gateway    Gateway     `yaml:"gateway"`
 	Agent      Agent       `yaml:"agent"`
 	Ops        Ops         `yaml:"ops"`
+	// Snapshots configure the deployed fleet's snapshots (the devnet's are
+	// under devnet).
+	Snapshots FleetSnapshots `yaml:"snapshots"`
+	// AWS, Kubernetes and Compose configure the deploy targets.
+	AWS        AWS        `yaml:"aws"`
+	Kubernetes Kubernetes `yaml:"kubernetes"`
+	Compose    Compose    `yaml:"compose"`
+
+	// source and lines place keys for problems found after loading
+	// (CheckTarget).
+	source string
+	lines  map[string]int
 }
 
 // Network names the chain the fleet serves.
@@ -54,10 +66,13 @@ type Snapshots struct {
 	Snapshotter string `yaml:"snapshotter"`
 }
 
-// Node is one execution client the gateway serves from.
+// Node is one execution client the gateway serves from. A node that names
+// its execution client can be deployed (render, deploy); one that does not
+// is an existing node reached at RPC.
 type Node struct {
 	Name string `yaml:"name"`
-	// RPC is the node's HTTP JSON-RPC URL.
+	// RPC is the node's HTTP JSON-RPC URL; a deployed node's is worked out
+	// by the target.
 	RPC Secret `yaml:"rpc"`
 	// WS is the node's WebSocket JSON-RPC URL; heads are pushed over it
 	// when set and polled over RPC otherwise.
@@ -68,6 +83,15 @@ type Node struct {
 	// DataDir is the node's data directory, where the agent can see it,
 	// for the free-space metric.
 	DataDir string `yaml:"dataDir"`
+
+	// Execution and Consensus are the clients a deployed node runs.
+	Execution *ExecutionClient `yaml:"execution"`
+	Consensus *ConsensusClient `yaml:"consensus"`
+	// Resources a deployed node needs, and its data volume.
+	Resources Resources `yaml:"resources"`
+	Volume    Volume    `yaml:"volume"`
+	// Snapshot says where an empty data volume is filled from.
+	Snapshot NodeSnapshot `yaml:"snapshot"`
 }
 
 // Reference is an outside JSON-RPC provider, used to measure lag and, where
@@ -124,6 +148,8 @@ type Gateway struct {
 	CORS CORS `yaml:"cors"`
 	// TLS serves HTTPS when both files are set.
 	TLS TLS `yaml:"tls"`
+	// Replicas is how many gateways a deploy target runs (default 2).
+	Replicas int `yaml:"replicas"`
 }
 
 // Cache bounds the gateway's cache.

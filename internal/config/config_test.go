@@ -72,11 +72,25 @@ func TestBadFixtures(t *testing.T) {
 			`values.bad.yaml:6: nodes[0].rpc: "ftp://127.0.0.1:8545" must use one of the schemes [http https]`,
 			`values.bad.yaml:7: nodes[1].name: "geth-1" is already used by nodes[0]`,
 			`values.bad.yaml:9: nodes[1].ws: "http://127.0.0.1:8548" must use one of the schemes [ws wss]`,
-			`values.bad.yaml:10: nodes[2].rpc: is required`,
+			`values.bad.yaml:10: nodes[2].rpc: is required (or execution, for a node ethfleet deploys)`,
 			`values.bad.yaml:15: gateway.listen: "localhost" is not a host:port address`,
 			`values.bad.yaml:16: gateway.maxBatch: must be at least 1, got -1`,
 			`values.bad.yaml:18: ops.listen: "localhost" is not a host:port address`,
 			`values.bad.yaml:18: ops.listen: must differ from gateway.listen (localhost)`,
+		}},
+		{"deploy.bad.yaml", []string{
+			`deploy.bad.yaml:22: gateway.listen: "0.0.0.0:8545" is reachable beyond this host, so gateway.apiKeys must list at least one key (or listen on 127.0.0.1)`,
+			`deploy.bad.yaml:5: nodes[0].execution.client: unknown execution client "gethh"; one of geth, reth, nethermind, erigon, besu`,
+			`deploy.bad.yaml:7: nodes[1].execution.client: geth does not run classic; clients that do: besu`,
+			`deploy.bad.yaml:7: nodes[1].execution.image: "ethereum/client-go:latest" is not pinned: name a version tag (client:v1.2.3) or a digest (@sha256:…)`,
+			`deploy.bad.yaml:8: nodes[1].volume: gp3 IOPS 2000 outside 3000–80000`,
+			`deploy.bad.yaml:8: nodes[1].volume.sizeGiB: 100 GiB is too small for classic: a full node needs at least 600 GiB (default 800)`,
+			`deploy.bad.yaml:11: nodes[2].consensus: classic is a proof-of-work network: its execution client runs alone, leave out consensus`,
+			`deploy.bad.yaml:12: nodes[2].resources.cpu: must be at least 2 cores, got 1`,
+			`deploy.bad.yaml:12: nodes[2].resources.memoryGiB: must be at least 8 GiB on classic, got 4`,
+			`deploy.bad.yaml:13: nodes[3].execution: is required: consensus, resources, volume and snapshot describe a deployed node, which names its execution client`,
+			`deploy.bad.yaml:18: nodes[4].snapshot.source: store needs snapshots.store`,
+			`deploy.bad.yaml:20: snapshots.snapshotter: "d" is not the name of a deployed node (one with execution)`,
 		}},
 	}
 	for _, tt := range tests {
@@ -223,7 +237,7 @@ func TestExamples(t *testing.T) {
 		t.Fatalf("no examples: %v", err)
 	}
 	for _, f := range files {
-		if _, err := Load(f); err != nil {
+		if _, err := LoadUnresolved(f); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}
 	}

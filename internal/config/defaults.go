@@ -55,6 +55,7 @@ func (c *Config) applyDefaults() {
 			c.Nodes[i].Name = "node-" + strconv.Itoa(i+1)
 		}
 	}
+	c.applyDeployDefaults()
 }
 
 func (d *Devnet) applyDefaults() {

@@ -62,9 +62,9 @@ func (c *Config) validate(ps *problems) {
 	for i, n := range c.Nodes {
 		key := fmt.Sprintf("nodes[%d]", i)
 		checkName(ps, names, key, n.Name)
-		if n.RPC.IsZero() {
-			ps.add(key+".rpc", "is required")
-		} else {
+		if n.RPC.IsZero() && !n.Deployed() {
+			ps.add(key+".rpc", "is required (or execution, for a node ethfleet deploys)")
+		} else if !n.RPC.IsZero() {
 			checkURL(ps, key+".rpc", n.RPC, "http", "https")
 		}
 		if !n.WS.IsZero() {
@@ -107,6 +107,8 @@ func (c *Config) validate(ps *problems) {
 		}
 	}
 	c.Gateway.validateAccess(ps)
+	c.Gateway.validateExposure(ps)
+	c.validateDeploy(ps)
 	if a := c.Agent; a.Node != "" && !slices.ContainsFunc(c.Nodes, func(n Node) bool { return n.Name == a.Node }) {
 		ps.add("agent.node", "%q is not the name of an entry of nodes", a.Node)
 	}
