@@ -42,5 +42,10 @@ func loadConfig(cmd *cobra.Command, file, level string) (*slog.Logger, *config.C
 	if err != nil {
 		return nil, nil, err
 	}
+	for _, n := range cfg.Nodes {
+		if n.RPC.IsZero() {
+			return nil, nil, fmt.Errorf("%s: node %s is deployed (it names its execution client), so its address is known only where it runs: run from the description `ethfleet render` wrote for the target", file, n.Name)
+		}
+	}
 	return log, cfg, nil
 }

@@ -29,5 +29,6 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newUpCmd(), newGatewayCmd(), newAgentCmd(), newSnapshotCmd(), newStatusCmd(), newConfigCmd(), newRenderCmd(), newVersionCmd())
+	root.AddCommand(newEBSCmd(defaultEBSHost))
 	return root
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -78,23 +79,40 @@ func newSnapshotCreateCmd() *cobra.Command {
 func newSnapshotRestoreCmd() *cobra.Command {
 	var f snapshotFlags
 	var dir, id string
+	var boot bool
 	cmd := &cobra.Command{
 		Use:   "restore --store URL --datadir DIR",
 		Short: "Restore a snapshot (the latest by default) into an empty data directory",
 		Long: `restore writes into DIR.restoring beside DIR, checks every chunk against its
 hash, syncs every file, and only then renames it to DIR. Interrupted, it
-resumes when run again.`,
+resumes when run again.
+
+With --boot, as a deployed node runs it before its client first starts, a
+DIR that already holds data is left alone and a store with no snapshot yet
+(the fleet's first node) is not an error: the node syncs from its peers.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := stores.Open(cmd.Context(), f.store)
 			if err != nil {
 				return err
 			}
+			if boot {
+				if empty, err := snapshot.Empty(dir); err != nil || !empty {
+					if err == nil {
+						fmt.Fprintf(cmd.OutOrStdout(), "%s holds data: nothing restored\n", dir)
+					}
+					return err
+				}
+			}
 			bar := newBar(cmd.ErrOrStderr(), "restoring")
 			m, err := snapshot.Restore(cmd.Context(), snapshot.RestoreOptions{
 				Store: s, Dir: dir, Network: f.network, Client: f.client, ID: id, Parallel: f.parallel, Progress: bar.update,
 			})
 			bar.finish()
+			if boot && errors.Is(err, snapshot.ErrNoSnapshot) {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s has no snapshot of %s %s yet: the node syncs from its peers\n", f.store, f.network, f.client)
+				return nil
+			}
 			if err != nil {
 				return err
 			}
@@ -106,6 +124,7 @@ resumes when run again.`,
 	f.add(cmd)
 	cmd.Flags().StringVar(&dir, "datadir", "", "where to restore: a directory that does not exist or is empty")
 	cmd.Flags().StringVar(&id, "id", "", "the snapshot to restore (default: the latest)")
+	cmd.Flags().BoolVar(&boot, "boot", false, "first boot of a node: leave a DIR with data alone, and carry on when the store has no snapshot yet")
 	cmd.MarkFlagRequired("datadir")
 	return cmd
 }

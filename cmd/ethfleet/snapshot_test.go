@@ -39,7 +39,8 @@ func TestSnapshotCommands(t *testing.T) {
 		{[]string{"create", "--datadir", dir}, "uploaded 0 new chunks"},
 		{[]string{"list"}, "BLOCK"},
 		{[]string{"verify"}, "every chunk is whole"},
-		{[]string{"restore", "--datadir", target}, "into " + target},
+		{[]string{"restore", "--boot", "--datadir", target}, "into " + target},
+		{[]string{"restore", "--boot", "--datadir", target}, "holds data: nothing restored"},
 		{[]string{"prune", "--keep", "1"}, "pruned 1 snapshots"},
 	}
 	for _, tt := range tests {
@@ -56,5 +57,9 @@ func TestSnapshotCommands(t *testing.T) {
 	}
 	if out, err := run(ctx, "snapshot", "restore", "--store", store, "--network", "mainnet", "--datadir", t.TempDir()); err == nil || !strings.Contains(err.Error(), "no snapshot of mainnet geth") {
 		t.Errorf("restore of another network: %v\n%s", err, out)
+	}
+	empty := filepath.Join(t.TempDir(), "new")
+	if out, err := run(ctx, "snapshot", "restore", "--boot", "--store", store, "--network", "hoodi", "--datadir", empty); err != nil || !strings.Contains(out, "syncs from its peers") {
+		t.Errorf("first boot of a fleet's first node: %v\n%s", err, out)
 	}
 }

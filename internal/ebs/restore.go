@@ -68,7 +68,8 @@ func (o RestoreOptions) device() string {
 }
 
 // RestoreVolume creates a gp3 volume from the newest completed snapshot
-// (Latest) in the instance's Availability Zone, waits until it is
+// (Latest) in the instance's Availability Zone (or, when there is none
+// and o.SizeGiB is set, a blank one of that size), waits until it is
 // available, attaches it to the instance at the device, and waits until
 // the attachment is attached. It returns the volume's ID.
 //
@@ -83,10 +84,19 @@ func (s *Snapshotter) RestoreVolume(ctx context.Context, o RestoreOptions) (stri
 		return "", fmt.Errorf("%s: %w", what, err)
 	}
 	snap, err := s.latest(ctx)
-	if err != nil {
+	// The fleet's first node finds no snapshot: with a size given, it
+	// gets a blank volume and syncs from its peers.
+	blank := errors.Is(err, ErrNoSnapshot) && o.SizeGiB > 0
+	if err != nil && !blank {
 		return "", fmt.Errorf("%s: %w", what, err)
 	}
-	what += " from " + snap.ID
+	tags := s.tags(snap.Block)
+	if blank {
+		what += " (blank: no snapshot yet)"
+	} else {
+		what += " from " + snap.ID
+		tags = append(tags, types.Tag{Key: aws.String(TagSnapshot), Value: aws.String(snap.ID)})
+	}
 	size := o.SizeGiB
 	if size == 0 {
 		size = snap.SizeGiB
@@ -96,14 +106,13 @@ func (s *Snapshotter) RestoreVolume(ctx context.Context, o RestoreOptions) (stri
 	}
 
 	in := &ec2.CreateVolumeInput{
-		AvailabilityZone: aws.String(o.AvailabilityZone),
-		SnapshotId:       aws.String(snap.ID),
-		VolumeType:       types.VolumeTypeGp3,
-		ClientToken:      aws.String(clientToken(o.InstanceID, snap.ID)),
-		TagSpecifications: []types.TagSpecification{{
-			ResourceType: types.ResourceTypeVolume,
-			Tags:         append(s.tags(snap.Block), types.Tag{Key: aws.String(TagSnapshot), Value: aws.String(snap.ID)}),
-		}},
+		AvailabilityZone:  aws.String(o.AvailabilityZone),
+		VolumeType:        types.VolumeTypeGp3,
+		ClientToken:       aws.String(clientToken(o.InstanceID, snap.ID)),
+		TagSpecifications: []types.TagSpecification{{ResourceType: types.ResourceTypeVolume, Tags: tags}},
+	}
+	if !blank {
+		in.SnapshotId = aws.String(snap.ID)
 	}
 	if o.SizeGiB != 0 {
 		in.Size = aws.Int32(o.SizeGiB)
@@ -114,7 +123,7 @@ func (s *Snapshotter) RestoreVolume(ctx context.Context, o RestoreOptions) (stri
 	if o.Throughput != 0 {
 		in.Throughput = aws.Int32(o.Throughput)
 	}
-	if o.InitializationRate != 0 {
+	if o.InitializationRate != 0 && !blank {
 		in.VolumeInitializationRate = aws.Int32(o.InitializationRate)
 	}
 	out, err := s.API.CreateVolume(ctx, in)

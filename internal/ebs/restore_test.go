@@ -281,3 +281,31 @@ func TestRestoreVolumeAgain(t *testing.T) {
 		t.Errorf("%d AttachVolume calls, want 2: the failed one and the retry, none once attached", attaches)
 	}
 }
+
+// TestRestoreVolumeBlank is the fleet's first node: no snapshot yet, so a
+// blank volume of the size asked for, tagged as the fleet's.
+func TestRestoreVolumeBlank(t *testing.T) {
+	fake := ebstest.New()
+	fake.AddInstance(instance, zone)
+	o := restoreOptions()
+	o.SizeGiB = 2500
+	id, err := newSnapshotter(fake).RestoreVolume(t.Context(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := fake.Volume(id)
+	if v.SnapshotId != nil && aws.ToString(v.SnapshotId) != "" || aws.ToInt32(v.Size) != 2500 || v.State != types.VolumeStateInUse {
+		t.Errorf("volume from %q of %d GiB, %s; want blank, 2500 GiB, in use", aws.ToString(v.SnapshotId), aws.ToInt32(v.Size), v.State)
+	}
+	in := fake.CreateVolumeInputs()[0]
+	if want := "ethfleet:fleet=prod ethfleet:network=mainnet ethfleet:client=geth ethfleet:block=0 Name=ethfleet-prod-mainnet-geth-0"; tagList(in.TagSpecifications[0].Tags) != want {
+		t.Errorf("tags %s, want %s", tagList(in.TagSpecifications[0].Tags), want)
+	}
+
+	// Without a size there is nothing to make a blank volume of.
+	fake = ebstest.New()
+	fake.AddInstance(instance, zone)
+	if _, err := newSnapshotter(fake).RestoreVolume(t.Context(), restoreOptions()); !errors.Is(err, ebs.ErrNoSnapshot) {
+		t.Errorf("no snapshot, no size: %v, want ErrNoSnapshot", err)
+	}
+}

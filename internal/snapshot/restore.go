@@ -58,17 +58,27 @@ func Restore(ctx context.Context, opts RestoreOptions) (*Manifest, error) {
 
 // mustBeEmpty fails unless dir is missing or an empty directory.
 func mustBeEmpty(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
+	empty, err := Empty(dir)
 	if err != nil {
 		return fmt.Errorf("snapshot: restore into %s: %w", dir, err)
 	}
-	if len(entries) > 0 {
+	if !empty {
 		return fmt.Errorf("snapshot: restore into %s: the directory is not empty; a restore never overwrites a data directory", dir)
 	}
 	return nil
+}
+
+// Empty reports whether dir is missing or an empty directory: one a
+// restore may fill.
+func Empty(dir string) (bool, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return len(entries) == 0, nil
 }
 
 type restorer struct {
