@@ -39,6 +39,9 @@
 //     exist; unknown intrinsic functions, and condition functions outside
 //     Conditions.
 //
+// Tests get the loaded specification from spectest.Spec, which skips them
+// when it has not been fetched (and fails them when $CI is set).
+//
 // It does not check allowed values, patterns or lengths, the Rules section,
 // or templates that rely on a Transform (AWS::Serverless resources are
 // unknown types here).
