@@ -28,7 +28,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newUpCmd(), newGatewayCmd(), newAgentCmd(), newSnapshotCmd(), newStatusCmd(), newConfigCmd(), newRenderCmd(), newVersionCmd())
+	root.AddCommand(newUpCmd(), newGatewayCmd(), newAgentCmd(), newSnapshotCmd(), newStatusCmd(), newConfigCmd(), newRenderCmd(), newProbeCmd(), newVersionCmd())
 	root.AddCommand(newEBSCmd(defaultEBSHost))
 	return root
 }

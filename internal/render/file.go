@@ -13,10 +13,13 @@ type File struct {
 	Path string
 	Mode fs.FileMode // 0 means 0o644
 	Data []byte
+	// Once marks a generated secret that others already hold (an engine
+	// API JWT): Write leaves a file already at Path as it is.
+	Once bool
 }
 
-// Write writes files under dir, creating it and their directories. A path
-// that would leave dir is refused.
+// Write writes files under dir, creating it and their directories, except
+// a Once file that is there already. A path that would leave dir is refused.
 func Write(dir string, files []File) error {
 	for _, f := range files {
 		if !filepath.IsLocal(f.Path) {
@@ -29,6 +32,12 @@ func Write(dir string, files []File) error {
 		mode := f.Mode
 		if mode == 0 {
 			mode = 0o644
+		}
+		if _, err := os.Lstat(path); err == nil && f.Once {
+			if err := os.Chmod(path, mode); err != nil {
+				return fmt.Errorf("render: %w", err)
+			}
+			continue
 		}
 		if err := os.WriteFile(path, f.Data, mode); err != nil {
 			return fmt.Errorf("render: %w", err)
