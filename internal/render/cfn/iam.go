@@ -46,7 +46,7 @@ func (b *builder) s3Store() *url.URL {
 const (
 	arnPrefix  = "arn:${AWS::Partition}:"
 	arnRegion  = "${AWS::Region}:${AWS::AccountId}:"
-	stackTagEq = "StringEquals"
+	stringEquals = "StringEquals"
 )
 
 // roles adds the nodes' roles, the gateways' role, and the policies that
@@ -126,7 +126,7 @@ func (b *builder) nodePolicies(r nodeRole) []string {
 // fleet's instances.
 func ebsStatements() []Statement {
 	fleet := func(key string) map[string]any {
-		return map[string]any{stackTagEq: map[string]any{key: Ref("AWS::StackName")}}
+		return map[string]any{stringEquals: map[string]any{key: Ref("AWS::StackName")}}
 	}
 	volumes := Sub(arnPrefix + "ec2:" + arnRegion + "volume/*")
 	create := allow([]string{"ec2:CreateVolume"}, volumes)
@@ -134,7 +134,7 @@ func ebsStatements() []Statement {
 	from := allow([]string{"ec2:CreateVolume"}, Sub(arnPrefix+"ec2:${AWS::Region}::snapshot/*"))
 	from.Condition = fleet("aws:ResourceTag/ethfleet:fleet")
 	tag := allow([]string{"ec2:CreateTags"}, volumes)
-	tag.Condition = map[string]any{stackTagEq: map[string]any{"ec2:CreateAction": "CreateVolume"}}
+	tag.Condition = map[string]any{stringEquals: map[string]any{"ec2:CreateAction": "CreateVolume"}}
 	attach := allow([]string{"ec2:AttachVolume"}, volumes, Sub(arnPrefix+"ec2:"+arnRegion+"instance/*"))
 	attach.Condition = fleet("aws:ResourceTag/ethfleet:fleet")
 	describe := allow([]string{"ec2:DescribeSnapshots", "ec2:DescribeVolumes"}, "*")
