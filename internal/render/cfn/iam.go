@@ -44,8 +44,8 @@ func (b *builder) s3Store() *url.URL {
 }
 
 const (
-	arnPrefix  = "arn:${AWS::Partition}:"
-	arnRegion  = "${AWS::Region}:${AWS::AccountId}:"
+	arnPrefix    = "arn:${AWS::Partition}:"
+	arnRegion    = "${AWS::Region}:${AWS::AccountId}:"
 	stringEquals = "StringEquals"
 )
 
