@@ -63,6 +63,7 @@ func newEBSRestoreCmd(host ebsHost) *cobra.Command {
 	var s ebs.Snapshotter
 	var o ebs.RestoreOptions
 	var wait time.Duration
+	var region string
 	cmd := &cobra.Command{
 		Use:   "restore --fleet NAME --network N --client C --size-gib S",
 		Short: "Attach this instance's data volume, made from the latest EBS snapshot",
@@ -79,7 +80,10 @@ it appears as. A blank volume has no file system: format it before mounting.`,
 				return err
 			}
 			o.InstanceID, o.AvailabilityZone = doc.InstanceID, doc.AvailabilityZone
-			if s.API, err = host.ec2(ctx, doc.Region); err != nil {
+			if region == "" {
+				region = doc.Region
+			}
+			if s.API, err = host.ec2(ctx, region); err != nil {
 				return err
 			}
 			s.PollInterval = host.poll
@@ -107,6 +111,7 @@ it appears as. A blank volume has no file system: format it before mounting.`,
 	f.Int32Var(&o.IOPS, "iops", 0, "gp3 IOPS (default 3000)")
 	f.Int32Var(&o.Throughput, "throughput", 0, "gp3 throughput in MiB/s (default 125)")
 	f.Int32Var(&o.InitializationRate, "initialization-rate", 0, "MiB/s at which the snapshot's blocks are fetched (100–300; default lazy)")
+	f.StringVar(&region, "region", "", "the EC2 region (default: the instance's)")
 	f.DurationVar(&wait, "device-timeout", time.Minute, "how long to wait for the attached volume's device to appear")
 	for _, name := range []string{"fleet", "network", "client"} {
 		cmd.MarkFlagRequired(name)

@@ -39,7 +39,7 @@ func TestEBSRestore(t *testing.T) {
 		args    []string
 		wantErr string
 	}{
-		{"first node: blank volume", []string{"--size-gib", "2500", "--iops", "6000", "--throughput", "500"}, ""},
+		{"first node: blank volume", []string{"--size-gib", "2500", "--iops", "6000", "--throughput", "500", "--region", "eu-west-1"}, ""},
 		{"no snapshot and no size", nil, "no completed snapshot"},
 		{"settings EC2 refuses", []string{"--size-gib", "2500", "--iops", "100"}, "gp3 IOPS 100 outside"},
 	}
