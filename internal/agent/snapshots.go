@@ -2,11 +2,13 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
 
 	"github.com/ethfleet/ethfleet/internal/config"
+	"github.com/ethfleet/ethfleet/internal/probe"
 	"github.com/ethfleet/ethfleet/internal/snapshot"
 	"github.com/ethfleet/ethfleet/internal/snapshot/stores"
 )
@@ -78,11 +80,17 @@ func (s *Service) snapshotOnce(ctx context.Context, node config.Node, sn *config
 		return ctx.Err()
 	case <-time.After(sn.Drain):
 	}
-	version := s.node.Status().ClientVersion
-	s.stopSupervised()
-	m, err := snapshot.Take(ctx, s.store, node.DataDir, s.opts.Config.Network.Name, snapshotClient, version, sn.Keep)
-	if rerr := s.superviseClient(node); rerr != nil {
-		return fmt.Errorf("restart the client after the snapshot: %w", rerr)
+	st := s.node.Status()
+	var m *snapshot.Manifest
+	var err error
+	if len(sn.Containers) == 0 {
+		s.stopSupervised()
+		m, err = snapshot.Take(ctx, s.store, node.DataDir, s.opts.Config.Network.Name, snapshotClient, st.ClientVersion, sn.Keep)
+		if rerr := s.superviseClient(node); rerr != nil {
+			return fmt.Errorf("restart the client after the snapshot: %w", rerr)
+		}
+	} else {
+		m, err = s.snapshotContainers(ctx, node, sn, st)
 	}
 	if err != nil {
 		return err
@@ -90,3 +98,29 @@ func (s *Service) snapshotOnce(ctx context.Context, node config.Node, sn *config
 	s.log.Info("snapshot taken", "snapshot", m.ID, "block", m.Head.Number, "newChunks", m.Totals.NewChunks, "uploaded", m.Totals.Uploaded)
 	return nil
 }
+
+// snapshotContainers stops the node's client containers, snapshots the data
+// directory and starts them again. A geth data directory tells its own
+// head; another client's snapshot is labelled with the head the node last
+// reported, which a clean stop keeps.
+func (s *Service) snapshotContainers(ctx context.Context, node config.Node, sn *config.AgentSnapshots, st probe.Status) (*snapshot.Manifest, error) {
+	c := newContainers(sn.Docker, sn.Containers, stopGrace)
+	if err := c.stop(ctx); err != nil {
+		// Some may have stopped: start what can be started.
+		return nil, errors.Join(err, c.start(context.WithoutCancel(ctx)))
+	}
+	head := snapshot.Head{Number: st.Head.Number, Hash: st.Head.Hash.Hex()}
+	if sn.Client == snapshotClient {
+		if h, err := snapshot.GethHead(node.DataDir); err == nil {
+			head = h
+		}
+	}
+	m, err := snapshot.TakeAt(ctx, s.store, node.DataDir, s.opts.Config.Network.Name, sn.Client, st.ClientVersion, head, sn.Keep)
+	if serr := c.start(context.WithoutCancel(ctx)); serr != nil {
+		return m, errors.Join(err, fmt.Errorf("start the clients after the snapshot: %w", serr))
+	}
+	return m, err
+}
+
+// stopGrace is how long a client container is given to stop cleanly.
+const stopGrace = 300 * time.Second

@@ -2,9 +2,13 @@ package agent
 
 import (
 	"context"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -78,5 +82,110 @@ func TestAgentSnapshots(t *testing.T) {
 	head, err := snapshot.GethHead(fresh)
 	if err != nil || head.Number != ms[0].Head.Number {
 		t.Errorf("the new node's data directory: head %+v, %v; want block %d", head, err, ms[0].Head.Number)
+	}
+}
+
+// dockerAPI is a Docker Engine API on a Unix socket that records the
+// containers it is asked to stop and start.
+type dockerAPI struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (d *dockerAPI) serve(t *testing.T) string {
+	socket := filepath.Join(t.TempDir(), "docker.sock")
+	l, err := net.Listen("unix", socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d.mu.Lock()
+		d.calls = append(d.calls, r.Method+" "+r.URL.RequestURI())
+		d.mu.Unlock()
+		if strings.Contains(r.URL.Path, "/missing/") {
+			http.Error(w, `{"message":"No such container: missing"}`, http.StatusNotFound)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return socket
+}
+
+func (d *dockerAPI) Calls() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Clone(d.calls)
+}
+
+// TestAgentSnapshotsContainers: where the clients run in containers beside
+// the agent, the snapshotter stops them through the Docker API, consensus
+// first, snapshots, and starts them again, execution first.
+func TestAgentSnapshotsContainers(t *testing.T) {
+	tests := []struct {
+		client     string
+		containers []string
+		want       []string
+	}{
+		{"geth", []string{"a-consensus", "a-execution"}, []string{
+			"POST /containers/a-consensus/stop?t=300", "POST /containers/a-execution/stop?t=300",
+			"POST /containers/a-execution/start", "POST /containers/a-consensus/start",
+		}},
+		{"reth", []string{"a-execution"}, []string{"POST /containers/a-execution/stop?t=300", "POST /containers/a-execution/start"}},
+	}
+	chain := stoppedChain(t)
+	rpcNode := startDevnet(t, 200*time.Millisecond)
+	for _, tt := range tests {
+		t.Run(tt.client, func(t *testing.T) {
+			var docker dockerAPI
+			store := t.TempDir()
+			cfg := config.Default()
+			cfg.Network.Name = "devnet"
+			cfg.Nodes = []config.Node{{Name: "a", RPC: config.NewSecret(rpcNode.HTTPURL()), DataDir: chain}}
+			cfg.Agent.Node = "a"
+			cfg.Agent.Snapshots = &config.AgentSnapshots{
+				Store: config.NewSecret("file://" + store), Every: 200 * time.Millisecond, Keep: 2, Drain: 10 * time.Millisecond,
+				Containers: tt.containers, Docker: docker.serve(t), Client: tt.client,
+			}
+			cfg.Ops.Listen = "127.0.0.1:0"
+			if err := cfg.Validate("test"); err != nil {
+				t.Fatal(err)
+			}
+			s, err := NewService(ServiceOptions{Config: cfg, ProbeInterval: 100 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			fs, _ := snapshot.NewFileStore(store)
+			var ms []*snapshot.Manifest
+			await.True(t, 30*time.Second, "a snapshot in the store", func() bool {
+				ms, _ = snapshot.List(context.Background(), fs, "devnet", tt.client)
+				return len(ms) > 0
+			})
+			await.True(t, 10*time.Second, "the containers started again", func() bool { return len(docker.Calls()) >= len(tt.want) })
+			if got := docker.Calls()[:len(tt.want)]; !slices.Equal(got, tt.want) {
+				t.Errorf("Docker API calls\n  %q\nwant\n  %q", got, tt.want)
+			}
+			if ms[0].Head.Number == 0 || ms[0].Head.Hash == "" {
+				t.Errorf("snapshot head %+v, want the node's", ms[0].Head)
+			}
+		})
+	}
+}
+
+// TestContainersErrors: Docker's refusal is reported with its message.
+func TestContainersErrors(t *testing.T) {
+	var docker dockerAPI
+	c := newContainers(docker.serve(t), []string{"missing"}, time.Second)
+	if err := c.stop(t.Context()); err == nil || !strings.Contains(err.Error(), "No such container: missing") {
+		t.Errorf("stop of a missing container: %v", err)
+	}
+	c = newContainers(filepath.Join(t.TempDir(), "none.sock"), []string{"x"}, time.Second)
+	if err := c.start(t.Context()); err == nil || !strings.Contains(err.Error(), "docker: start x") {
+		t.Errorf("no Docker: %v", err)
 	}
 }

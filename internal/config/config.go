@@ -243,6 +243,16 @@ type AgentSnapshots struct {
 	// Drain is how long the node reports not ready before its client
 	// stops, for load balancers to notice (default 30s).
 	Drain time.Duration `yaml:"drain"`
+	// Containers, for a node whose clients run in Docker containers
+	// rather than under the agent, are stopped in order for a snapshot
+	// and started again in reverse order, through the Docker Engine API.
+	Containers []string `yaml:"containers"`
+	// Docker is the Docker Engine API's socket (default
+	// /var/run/docker.sock).
+	Docker string `yaml:"docker"`
+	// Client names the execution client the snapshots are of (default
+	// geth).
+	Client string `yaml:"client"`
 }
 
 // AgentClient is the execution client the agent supervises (geth).

@@ -134,6 +134,12 @@ func (a *Agent) applyDefaults() {
 		if sn.Drain == 0 {
 			sn.Drain = 30 * time.Second
 		}
+		if sn.Docker == "" {
+			sn.Docker = "/var/run/docker.sock"
+		}
+		if sn.Client == "" {
+			sn.Client = "geth"
+		}
 	}
 	if d := a.DNS; d != nil && d.TTL == 0 {
 		d.TTL = time.Minute

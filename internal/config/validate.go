@@ -234,8 +234,11 @@ func (a *Agent) validate(ps *problems, c *Config) {
 		} else {
 			checkURL(ps, "agent.snapshots.store", sn.Store, "file", "s3")
 		}
-		if a.Client == nil {
-			ps.add("agent.snapshots", "needs agent.client: the agent restores and snapshots only a client it runs")
+		if a.Client == nil && len(sn.Containers) == 0 {
+			ps.add("agent.snapshots", "needs agent.client (a client the agent runs) or containers (the Docker containers of the node's clients)")
+		}
+		if a.Client != nil && len(sn.Containers) > 0 {
+			ps.add("agent.snapshots.containers", "are for clients the agent does not run; agent.client is set")
 		}
 	}
 	if d := a.DNS; d != nil {

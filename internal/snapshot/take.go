@@ -15,6 +15,12 @@ func Take(ctx context.Context, s Store, dir, network, client, clientVersion stri
 	if err != nil {
 		return nil, err
 	}
+	return TakeAt(ctx, s, dir, network, client, clientVersion, head, keep)
+}
+
+// TakeAt is Take for a data directory whose head the caller knows: that
+// of a client other than go-ethereum, say, as the node last reported it.
+func TakeAt(ctx context.Context, s Store, dir, network, client, clientVersion string, head Head, keep int) (*Manifest, error) {
 	m, err := Create(ctx, CreateOptions{Store: s, Dir: dir, Network: network, Client: client, ClientVersion: clientVersion, Head: head})
 	if err != nil {
 		return nil, err
