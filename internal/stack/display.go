@@ -11,8 +11,9 @@ import (
 )
 
 // display prints a stack's events, one line each, and a progress line:
-// redrawn in place under the events when live (a terminal), printed as a
-// plain line whenever it changes otherwise.
+// redrawn in place under the events when live (a terminal: an event
+// overwrites the line, the next progress call draws it again), printed
+// as a plain line whenever it changes otherwise.
 type display struct {
 	w     io.Writer
 	live  bool
@@ -37,9 +38,6 @@ func (p *display) event(ev types.StackEvent) {
 		fmt.Fprint(p.w, clearLine)
 	}
 	fmt.Fprintln(p.w, line)
-	if p.live && p.line != "" {
-		fmt.Fprint(p.w, p.line)
-	}
 }
 
 func (p *display) progress(done int, elapsed time.Duration) {

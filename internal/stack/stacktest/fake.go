@@ -37,6 +37,7 @@ type Fake struct {
 	failures     map[string]string
 	replacements map[string]types.Replacement
 	seq          int
+	held         bool
 }
 
 var _ stack.API = (*Fake)(nil)
@@ -72,17 +73,31 @@ func (f *Fake) Replace(logicalID string, r types.Replacement) {
 	f.replacements[logicalID] = r
 }
 
-// Settle runs every operation under way to its end.
+// Hold stops (on) or resumes the operations under way, as if
+// CloudFormation were slow: while held, Describe* calls move nothing.
+func (f *Fake) Hold(on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.held = on
+}
+
+// Settle runs every operation under way to its end, held or not.
 func (f *Fake) Settle() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	held := f.held
+	f.held = false
 	for f.step() {
 	}
+	f.held = held
 }
 
 // step moves every stack's operation one step on and reports whether any
 // moved.
 func (f *Fake) step() bool {
+	if f.held {
+		return false
+	}
 	moved := false
 	for _, s := range f.stacks {
 		if len(s.queue) > 0 {

@@ -103,7 +103,7 @@ func eval(n *yaml.Node, ref func(string) string) string {
 		return ""
 	case n.Kind == yaml.ScalarNode && n.Tag == "!Ref":
 		return ref(n.Value)
-	case n.Kind == yaml.ScalarNode && !strings.HasPrefix(n.Tag, "!") || n.Tag == "!Sub":
+	case n.Kind == yaml.ScalarNode && (n.Tag == "!Sub" || n.Tag == "" || strings.HasPrefix(n.Tag, "!!")):
 		return expand(n.Value, ref)
 	case lookup(n, "Ref") != nil:
 		return ref(lookup(n, "Ref").Value)
