@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -15,10 +16,17 @@ import (
 // already matches.
 var noChangeReasons = []string{"didn't contain changes", "No updates are to be performed"}
 
+// MaxTemplateBody is the largest TemplateBody CloudFormation takes in a
+// request; a larger template has to be uploaded to S3 first.
+const MaxTemplateBody = 51200
+
 // Plan creates a change set that brings the stack to s, waits until
 // CloudFormation has computed it and returns its changes. When there is
 // nothing to change, the change set is deleted and NoChanges is set.
 func (d *Deployer) Plan(ctx context.Context, s Stack) (ChangeSet, error) {
+	if len(s.TemplateBody) > MaxTemplateBody {
+		return ChangeSet{}, fmt.Errorf("stack: the template of %s is %d bytes; CloudFormation takes at most %d in a request", s.Name, len(s.TemplateBody), MaxTemplateBody)
+	}
 	create, err := d.needsCreate(ctx, s.Name)
 	if err != nil {
 		return ChangeSet{}, err
@@ -35,10 +43,10 @@ func (d *Deployer) Plan(ctx context.Context, s Stack) (ChangeSet, error) {
 	if create {
 		in.ChangeSetType = types.ChangeSetTypeCreate
 	}
-	for _, k := range sortedKeys(s.Parameters) {
+	for _, k := range slices.Sorted(maps.Keys(s.Parameters)) {
 		in.Parameters = append(in.Parameters, types.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(s.Parameters[k])})
 	}
-	for _, k := range sortedKeys(s.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(s.Tags)) {
 		in.Tags = append(in.Tags, types.Tag{Key: aws.String(k), Value: aws.String(s.Tags[k])})
 	}
 	out, err := d.API.CreateChangeSet(ctx, in)
@@ -158,13 +166,4 @@ func (d *Deployer) Discard(ctx context.Context, cs ChangeSet) error {
 		return fmt.Errorf("stack: delete the empty stack %s: %w", cs.StackName, err)
 	}
 	return nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

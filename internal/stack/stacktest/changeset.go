@@ -3,6 +3,7 @@ package stacktest
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -204,7 +205,7 @@ func (f *Fake) DescribeChangeSet(ctx context.Context, in *cloudformation.Describ
 	if cs.reason != "" {
 		out.StatusReason = aws.String(cs.reason)
 	}
-	for _, k := range sortedKeys(cs.params) {
+	for _, k := range slices.Sorted(maps.Keys(cs.params)) {
 		out.Parameters = append(out.Parameters, types.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(cs.params[k])})
 	}
 	return out, nil

@@ -1,6 +1,7 @@
 package stacktest
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -53,7 +54,7 @@ func (s *fakeStack) describe() types.Stack {
 	if s.status == types.StackStatusCreateComplete || s.status == types.StackStatusUpdateComplete {
 		st.Outputs = s.outputs
 	}
-	for _, k := range sortedKeys(s.params) {
+	for _, k := range slices.Sorted(maps.Keys(s.params)) {
 		st.Parameters = append(st.Parameters, types.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(s.params[k])})
 	}
 	return st
@@ -130,13 +131,4 @@ func (s *fakeStack) computeOutputs() {
 		}
 		s.outputs = append(s.outputs, out)
 	}
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
