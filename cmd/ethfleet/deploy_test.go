@@ -170,7 +170,7 @@ func TestDeployRollback(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("deploy = %v\nwant %s", err, want)
 	}
-	contains(t, "events", events, "Resource creation cancelled", "ROLLBACK_COMPLETE")
+	contains(t, "events", events, "Resource creation cancelled", "[0/3 resources, rolling back,", "ROLLBACK_COMPLETE")
 	if strings.Contains(out, "OUTPUT") {
 		t.Errorf("outputs printed after a rollback:\n%s", out)
 	}

@@ -96,7 +96,9 @@ func (d *Deployer) follow(ctx context.Context, feed *eventFeed, name string, tot
 		}
 		for _, ev := range events {
 			show.event(ev)
-			if isDone(ev) {
+			// What a rollback undoes is not progress.
+			show.rollingBack = show.rollingBack || isStackEvent(ev) && strings.Contains(string(ev.ResourceStatus), "ROLLBACK")
+			if isDone(ev) && !show.rollingBack {
 				done[aws.ToString(ev.LogicalResourceId)] = true
 			}
 		}

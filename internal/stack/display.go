@@ -22,6 +22,8 @@ type display struct {
 	// the last plain progress line.
 	line string
 	done int
+	// rollingBack is set once the stack starts rolling back.
+	rollingBack, saidRollback bool
 }
 
 // clearLine returns the cursor to the start of a terminal line and
@@ -41,16 +43,20 @@ func (p *display) event(ev types.StackEvent) {
 }
 
 func (p *display) progress(done int, elapsed time.Duration) {
-	line := fmt.Sprintf("[%d resources done, %s]", done, elapsed.Round(time.Second))
+	line := fmt.Sprintf("%d resources done", done)
 	if p.total > 0 {
-		line = fmt.Sprintf("[%d/%d resources, %s]", min(done, p.total), p.total, elapsed.Round(time.Second))
+		line = fmt.Sprintf("%d/%d resources", min(done, p.total), p.total)
 	}
+	if p.rollingBack {
+		line += ", rolling back"
+	}
+	line = fmt.Sprintf("[%s, %s]", line, elapsed.Round(time.Second))
 	switch {
 	case p.live:
 		p.line = line
 		fmt.Fprint(p.w, clearLine+line)
-	case done != p.done:
-		p.done = done
+	case done != p.done || p.rollingBack && !p.saidRollback:
+		p.done, p.saidRollback = done, p.rollingBack
 		fmt.Fprintln(p.w, line)
 	}
 }
