@@ -29,6 +29,6 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newUpCmd(), newGatewayCmd(), newAgentCmd(), newSnapshotCmd(), newStatusCmd(), newConfigCmd(), newRenderCmd(), newProbeCmd(), newVersionCmd())
-	root.AddCommand(newEBSCmd(defaultEBSHost))
+	root.AddCommand(newDeployCmd(awsStacks()), newDestroyCmd(awsStacks()), newEBSCmd(defaultEBSHost))
 	return root
 }
