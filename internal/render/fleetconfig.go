@@ -21,8 +21,14 @@ const (
 	// the clients keep their state in DataDir/execution and
 	// DataDir/consensus.
 	DataDir = "/data"
+	// ExecutionDir holds the execution client's state: what snapshots
+	// are of and restores fill.
+	ExecutionDir = DataDir + "/execution"
 	// JWTFile is where the pair's engine API secret is mounted.
 	JWTFile = "/secrets/jwt.hex"
+	// DockerSocket is the Docker Engine API, mounted into the
+	// snapshotter's agent at the path it has on the host.
+	DockerSocket = "/var/run/docker.sock"
 )
 
 // NodeURLs are where a node's services are reached from inside a target.
@@ -56,7 +62,7 @@ func Args(cfg *config.Config, n config.Node, engineHost string) (execution, cons
 	if nw.ProofOfStake {
 		jwt = JWTFile
 	}
-	execution = ec.Args(clients.Options{Network: nw.Name, DataDir: DataDir + "/execution", JWTFile: jwt, Extra: n.Execution.Args})
+	execution = ec.Args(clients.Options{Network: nw.Name, DataDir: ExecutionDir, JWTFile: jwt, Extra: n.Execution.Args})
 	if cn := n.Consensus; cn != nil {
 		cc, _ := clients.Lookup(clients.Consensus, cn.Client)
 		consensus = cc.Args(clients.Options{
@@ -88,12 +94,13 @@ type nodeDoc struct {
 }
 
 type agentDoc struct {
-	Node       string           `yaml:"node"`
-	MaxLag     *uint64          `yaml:"maxLag"`
-	MaxHeadAge string           `yaml:"maxHeadAge"`
-	MinPeers   uint64           `yaml:"minPeers"`
-	DNS        *config.AgentDNS `yaml:"dns,omitempty"`
-	EMF        *config.AgentEMF `yaml:"emf,omitempty"`
+	Node       string                 `yaml:"node"`
+	MaxLag     *uint64                `yaml:"maxLag"`
+	MaxHeadAge string                 `yaml:"maxHeadAge"`
+	MinPeers   uint64                 `yaml:"minPeers"`
+	DNS        *config.AgentDNS       `yaml:"dns,omitempty"`
+	EMF        *config.AgentEMF       `yaml:"emf,omitempty"`
+	Snapshots  *config.AgentSnapshots `yaml:"snapshots,omitempty"`
 }
 
 func nodes(cfg *config.Config, at func(config.Node) NodeURLs) []nodeDoc {
@@ -127,20 +134,32 @@ type AgentOptions struct {
 	DNS *config.AgentDNS
 	// EMF writes CloudWatch metric lines (AWS).
 	EMF bool
+	// Containers are the Docker containers of the node's clients,
+	// consensus first: the snapshotter's agent stops them for a snapshot
+	// (see Snapshotter).
+	Containers []string
+}
+
+// Snapshotter reports whether node is the fleet's snapshotter: its agent
+// then needs the Docker API's socket and write access to the data volume.
+func Snapshotter(cfg *config.Config, node string) bool {
+	sn := cfg.Snapshots
+	return !sn.Store.IsZero() && sn.Every > 0 && sn.Snapshotter == node
 }
 
 // AgentConfig returns the fleet description the agent of node runs from:
 // the whole fleet, so it can tell how far its node trails, with its own
-// node's data directory at DataDir for the free-space metric.
+// node's data directory at ExecutionDir (for the free-space metric, and
+// the snapshots of the snapshotter).
 func AgentConfig(cfg *config.Config, node string, at func(config.Node) NodeURLs, o AgentOptions) ([]byte, error) {
 	docs := nodes(cfg, at)
-	found := false
-	for i := range docs {
-		if docs[i].Name == node {
-			docs[i].DataDir, found = DataDir, true
+	var self *config.Node
+	for i, n := range cfg.DeployedNodes() {
+		if n.Name == node {
+			docs[i].DataDir, self = ExecutionDir, &n
 		}
 	}
-	if !found {
+	if self == nil {
 		return nil, fmt.Errorf("render: %q is not a deployed node", node)
 	}
 	a := cfg.Agent
@@ -148,6 +167,13 @@ func AgentConfig(cfg *config.Config, node string, at func(config.Node) NodeURLs,
 		Network: cfg.Network, Nodes: docs, References: cfg.References,
 		Agent: &agentDoc{Node: node, MaxLag: a.MaxLag, MaxHeadAge: a.MaxHeadAge.String(), MinPeers: a.MinPeers, DNS: o.DNS},
 		Ops:   config.Ops{Listen: fmt.Sprintf("0.0.0.0:%d", AgentOpsPort)},
+	}
+	if Snapshotter(cfg, node) && len(o.Containers) > 0 {
+		sn := cfg.Snapshots
+		doc.Agent.Snapshots = &config.AgentSnapshots{
+			Store: sn.Store, Every: sn.Every, Keep: sn.Keep, Drain: 30 * time.Second,
+			Containers: o.Containers, Docker: DockerSocket, Client: self.Execution.Client,
+		}
 	}
 	if o.EMF {
 		doc.Agent.EMF = &config.AgentEMF{Namespace: "ethfleet", Every: time.Minute}

@@ -67,3 +67,27 @@ func TestArgs(t *testing.T) {
 		t.Errorf("a proof-of-work node got a consensus client or engine API: %v / %v", ex, cons)
 	}
 }
+
+// TestSnapshotter: only the fleet's snapshotter gets a snapshot schedule,
+// and only where the target names the containers its agent stops.
+func TestSnapshotter(t *testing.T) {
+	cfg := loadExample(t, "mainnet.yaml")
+	for _, n := range cfg.DeployedNodes() {
+		for _, containers := range [][]string{nil, {"consensus", "execution"}} {
+			doc, err := AgentConfig(cfg, n.Name, at, AgentOptions{Containers: containers})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := config.Parse("agent.yaml", doc, func(string) (string, bool) { return "x", true })
+			if err != nil {
+				t.Fatalf("%s: %v\n%s", n.Name, err, doc)
+			}
+			want := n.Name == cfg.Snapshots.Snapshotter && containers != nil
+			if sn := got.Agent.Snapshots; (sn != nil) != want {
+				t.Errorf("%s with containers %v: snapshots %+v, want them: %v", n.Name, containers, sn, want)
+			} else if want && (sn.Client != n.Execution.Client || sn.Store.String() != cfg.Snapshots.Store.String() || sn.Keep != cfg.Snapshots.Keep) {
+				t.Errorf("%s: snapshots %+v", n.Name, sn)
+			}
+		}
+	}
+}

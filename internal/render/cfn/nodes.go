@@ -47,8 +47,9 @@ func (b *builder) addNodes() error {
 	for _, dn := range b.nodes {
 		n := dn.node
 		agent, err := render.AgentConfig(b.cfg, n.Name, b.atRoute53Except(n.Name), render.AgentOptions{
-			DNS: &config.AgentDNS{ZoneID: "${" + idZone + "}", Name: b.nodeHost(n)},
-			EMF: true,
+			DNS:        &config.AgentDNS{ZoneID: "${" + idZone + "}", Name: b.nodeHost(n)},
+			EMF:        true,
+			Containers: hostContainers(n),
 		})
 		if err != nil {
 			return fmt.Errorf("cfn: node %s: %w", n.Name, err)
@@ -116,6 +117,13 @@ func (b *builder) nodeVars(n config.Node, secrets []string) []string {
 		consImage = n.Consensus.Image
 	}
 	v := n.Volume
+	// The agent reads the data volume for the free-space metric; the
+	// snapshotter's also stops and starts the clients through the Docker
+	// API and reads and indexes their data, as root, as they write it.
+	agentMounts := []string{"-v", "/data:/data:ro"}
+	if render.Snapshotter(b.cfg, n.Name) {
+		agentMounts = []string{"-u", "0", "-v", "/data:/data", "-v", render.DockerSocket + ":" + render.DockerSocket}
+	}
 	return append(b.hostVars(render.Name(n.Name), secrets),
 		shellVar("SOURCE", n.Snapshot.Source)+" "+shellVar("NETWORK", b.cfg.Network.Name)+" "+shellVar("CLIENT", n.Execution.Client),
 		"SIZE="+strconv.Itoa(v.SizeGiB)+" IOPS="+strconv.Itoa(v.IOPS)+" TPUT="+strconv.Itoa(v.ThroughputMiBps)+" "+shellVar("STORE", b.cfg.Snapshots.Store.String()),
@@ -123,7 +131,18 @@ func (b *builder) nodeVars(n config.Node, secrets []string) []string {
 		shellArray("EXEC_ARGS", exec),
 		shellVar("CONS_IMAGE", consImage),
 		shellArray("CONS_ARGS", cons),
+		shellArray("AGENT_V", agentMounts),
 	)
+}
+
+// hostContainers are the containers of node n's clients on its host, as
+// the boot script names them, consensus first: the order the snapshotter
+// stops them in.
+func hostContainers(n config.Node) []string {
+	if n.Consensus != nil {
+		return []string{"consensus", "execution"}
+	}
+	return []string{"execution"}
 }
 
 // hostVars are the variables every boot script has.

@@ -58,7 +58,7 @@ J=/etc/ethfleet/jwt.hex
 V=(-u 0 -v /data:/data -v $J:/secrets/jwt.hex:ro)
 run execution "${V[@]}" $EXEC_IMAGE "${EXEC_ARGS[@]}"
 if [ -n "$CONS_IMAGE" ]; then run consensus "${V[@]}" $CONS_IMAGE "${CONS_ARGS[@]}"; fi
-run agent "${ENV[@]}" -v /etc/ethfleet/agent.yaml:/etc/ethfleet/agent.yaml:ro -v /data:/data:ro $IMAGE agent --config /etc/ethfleet/agent.yaml
+run agent "${ENV[@]}" -v /etc/ethfleet/agent.yaml:/etc/ethfleet/agent.yaml:ro "${AGENT_V[@]}" $IMAGE agent --config /etc/ethfleet/agent.yaml
 # Out of service until the agent is ready; after 44 h (the hook's limit
 # is 48 h) in service all the same, rather than abandoned.
 L=(--region $REGION --lifecycle-hook-name ready --auto-scaling-group-name $STACK-$NODE --instance-id $ID)

@@ -14,15 +14,18 @@ type project struct {
 type volume struct{}
 
 type service struct {
-	Image       string                `yaml:"image"`
-	User        string                `yaml:"user,omitempty"`
-	Command     []string              `yaml:"command,omitempty"`
-	Environment map[string]string     `yaml:"environment,omitempty"`
-	Volumes     []string              `yaml:"volumes,omitempty"`
-	Ports       []port                `yaml:"ports,omitempty"`
-	DependsOn   map[string]dependency `yaml:"depends_on,omitempty"`
-	Healthcheck *healthcheck          `yaml:"healthcheck,omitempty"`
-	Restart     string                `yaml:"restart,omitempty"`
+	// ContainerName is set on the snapshotter's clients, which its agent
+	// stops and starts by name.
+	ContainerName string                `yaml:"container_name,omitempty"`
+	Image         string                `yaml:"image"`
+	User          string                `yaml:"user,omitempty"`
+	Command       []string              `yaml:"command,omitempty"`
+	Environment   map[string]string     `yaml:"environment,omitempty"`
+	Volumes       []string              `yaml:"volumes,omitempty"`
+	Ports         []port                `yaml:"ports,omitempty"`
+	DependsOn     map[string]dependency `yaml:"depends_on,omitempty"`
+	Healthcheck   *healthcheck          `yaml:"healthcheck,omitempty"`
+	Restart       string                `yaml:"restart,omitempty"`
 	// StopGracePeriod lets a client flush its database before it is
 	// killed.
 	StopGracePeriod string   `yaml:"stop_grace_period,omitempty"`

@@ -101,22 +101,44 @@ func addNode(p *project, cfg *config.Config, i int, n config.Node, random io.Rea
 		agentDeps[consensus] = dependency{started}
 	}
 
-	doc, err := render.AgentConfig(cfg, n.Name, at, render.AgentOptions{})
+	var opts render.AgentOptions
+	file := "config/agent-" + name + ".yaml"
+	// The data volume, read-only, is there for the free-space metric.
+	volumes := []string{"./" + file + ":" + configPath + "/agent.yaml:ro", data + ":" + render.DataDir + ":ro"}
+	user, secrets := "", agentSecrets(cfg)
+	snapshotter := render.Snapshotter(cfg, n.Name)
+	if snapshotter {
+		// The snapshotter's agent stops and starts its clients through
+		// the Docker API, and reads (as root, as they write) and indexes
+		// their data: root, the socket, the volume writable.
+		for _, c := range []string{consensus, execution} {
+			if s := p.Services[c]; s != nil {
+				s.ContainerName = cfg.Compose.Project + "-" + c
+				opts.Containers = append(opts.Containers, s.ContainerName)
+			}
+		}
+		user = "0:0"
+		volumes = []string{"./" + file + ":" + configPath + "/agent.yaml:ro", data + ":" + render.DataDir, render.DockerSocket + ":" + render.DockerSocket}
+		secrets = refs(append(referenceRPCs(cfg), cfg.Snapshots.Store)...)
+	}
+	doc, err := render.AgentConfig(cfg, n.Name, at, opts)
 	if err != nil {
 		return nil, err
 	}
-	file := "config/agent-" + name + ".yaml"
 	files = append(files, render.File{Path: file, Data: doc})
 	p.Services[agent] = &service{
 		Image:       literal(cfg.Compose.Image),
+		User:        user,
 		Command:     []string{"agent", "--config", configPath + "/agent.yaml"},
-		Environment: environment(agentSecrets(cfg)),
-		// The data volume, read-only, is there for the free-space metric.
-		Volumes:     []string{"./" + file + ":" + configPath + "/agent.yaml:ro", data + ":" + render.DataDir + ":ro"},
+		Environment: environment(secrets),
+		Volumes:     volumes,
 		DependsOn:   agentDeps,
 		Healthcheck: ready(render.AgentOpsPort),
 		Restart:     "unless-stopped",
 		Logging:     rotatedLogs,
+	}
+	if snapshotter {
+		reachStore(cfg, p.Services[agent], "")
 	}
 	return files, nil
 }

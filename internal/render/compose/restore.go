@@ -34,15 +34,25 @@ func restoreService(cfg *config.Config, n config.Node, volume string) *service {
 		Volumes: []string{volume + ":" + render.DataDir},
 		Logging: rotatedLogs,
 	}
+	reachStore(cfg, s, ":ro")
+	return s
+}
+
+// reachStore gives service s the snapshot store: a store on this host is
+// mounted where its URL points (with mode, ":ro" or ""), an S3 store gets
+// the AWS credentials from .env, which may leave them empty for an
+// instance role.
+func reachStore(cfg *config.Config, s *service, mode string) {
+	store := cfg.Snapshots.Store.String()
 	if path, ok := strings.CutPrefix(store, "file://"); ok {
-		// A store on this host is mounted where its URL points.
-		s.Volumes = append(s.Volumes, interpolated(path)+":"+interpolated(path)+":ro")
+		s.Volumes = append(s.Volumes, interpolated(path)+":"+interpolated(path)+mode)
 	}
 	if strings.HasPrefix(store, "s3://") {
-		s.Environment = map[string]string{}
+		if s.Environment == nil {
+			s.Environment = map[string]string{}
+		}
 		for _, n := range awsCredentials {
 			s.Environment[n] = "${" + n + ":-}"
 		}
 	}
-	return s
 }
