@@ -27,7 +27,7 @@ func newRenderCmd() *cobra.Command {
 		Long: `render turns the fleet description into what a target runs:
 
   aws      a CloudFormation template (template.yaml) and its parameters (parameters.json)
-  k8s      Kubernetes manifests (one file per kind of object)
+  k8s      Kubernetes manifests, numbered in the order kubectl apply -f DIR needs
   compose  a docker compose project for one host
 
 Nothing is written unless the whole description can be deployed there.
