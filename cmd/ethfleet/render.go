@@ -70,7 +70,7 @@ func newRenderTargetCmd(target string) *cobra.Command {
 func renderTarget(file, target string) ([]render.File, error) {
 	cfg, err := config.LoadUnresolved(file)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s is not valid:\n%w", file, err)
 	}
 	if err := cfg.CheckTarget(target); err != nil {
 		return nil, fmt.Errorf("%s cannot be deployed to %s:\n%w", file, target, err)
