@@ -110,6 +110,7 @@ func Build(cfg *config.Config) (*Template, []ParameterValue, error) {
 		return nil, nil, err
 	}
 	b.roles()
+	b.ebsSnapshots()
 	// The mining cluster (pool, miners, autoscaler) goes here once
 	// ethfleet mines; nothing of it is rendered yet.
 	b.monitoring()

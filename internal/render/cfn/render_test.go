@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -274,5 +275,26 @@ func TestLogicalIDs(t *testing.T) {
 	cfg.Nodes[1].Name = "besu_a"
 	if _, err := Render(cfg); err == nil {
 		t.Error("nodes besu-a and besu_a rendered, though their logical ids collide")
+	}
+}
+
+func TestDLMInterval(t *testing.T) {
+	for every, want := range map[time.Duration]int{
+		10 * time.Minute: 1, time.Hour: 1, 5 * time.Hour: 4, 12 * time.Hour: 12, 24 * time.Hour: 24, 72 * time.Hour: 24,
+	} {
+		if got := dlmInterval(every); got != want {
+			t.Errorf("dlmInterval(%s) = %d, want %d", every, got, want)
+		}
+	}
+	tpl, _, err := Build(load(t, "mainnet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := tpl.Resources[idDLMPolicy]; !ok {
+		t.Error("mainnet restores a node from EBS snapshots, but nothing makes them")
+	}
+	tpl, _, _ = Build(load(t, "classic"))
+	if _, ok := tpl.Resources[idDLMPolicy]; ok {
+		t.Error("classic has no EBS node, but a snapshot policy")
 	}
 }
