@@ -18,6 +18,8 @@ type Config struct {
 	AWS        AWS        `yaml:"aws"`
 	Kubernetes Kubernetes `yaml:"kubernetes"`
 	Compose    Compose    `yaml:"compose"`
+	// Mining configures the proof-of-work mining cluster.
+	Mining Mining `yaml:"mining"`
 
 	// source and lines place keys for problems found after loading
 	// (CheckTarget).

@@ -56,6 +56,7 @@ func (c *Config) applyDefaults() {
 		}
 	}
 	c.applyDeployDefaults()
+	c.Mining.applyDefaults(c.Network.Name)
 }
 
 func (d *Devnet) applyDefaults() {

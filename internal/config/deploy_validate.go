@@ -183,12 +183,13 @@ func (g *Gateway) validateExposure(ps *problems) {
 }
 
 var (
-	vpcID     = regexp.MustCompile(`^vpc-[0-9a-f]{8,17}$`)
-	subnetID  = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
-	arnACM    = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$`)
-	arnSNS    = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$`)
-	region    = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-\d$`)
-	instType  = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
-	stackName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,127}$`)
-	dnsLabel  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	vpcID      = regexp.MustCompile(`^vpc-[0-9a-f]{8,17}$`)
+	subnetID   = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
+	arnACM     = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$`)
+	arnSNS     = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$`)
+	region     = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-\d$`)
+	instType   = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
+	stackName  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,127}$`)
+	dnsLabel   = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	hexAddress = regexp.MustCompile(`^0x[0-9a-fA-F]{40}$`)
 )

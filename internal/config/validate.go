@@ -34,6 +34,7 @@ func (c *Config) resolveSecrets(ps *problems, lookup func(string) (string, bool)
 	for i := range c.Gateway.APIKeys {
 		resolve(fmt.Sprintf("gateway.apiKeys[%d].key", i), &c.Gateway.APIKeys[i].Key)
 	}
+	resolve("mining.node", &c.Mining.Node)
 }
 
 // validate checks a defaulted Config and records every problem.
@@ -109,6 +110,7 @@ func (c *Config) validate(ps *problems) {
 	c.Gateway.validateAccess(ps)
 	c.Gateway.validateExposure(ps)
 	c.validateDeploy(ps)
+	c.Mining.validate(ps)
 	if a := c.Agent; a.Node != "" && !slices.ContainsFunc(c.Nodes, func(n Node) bool { return n.Name == a.Node }) {
 		ps.add("agent.node", "%q is not the name of an entry of nodes", a.Node)
 	}
