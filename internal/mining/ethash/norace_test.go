@@ -1,0 +1,5 @@
+//go:build !race
+
+package ethash
+
+const raceEnabled = false
