@@ -67,4 +67,3 @@ func (p *Provider) SetDesired(ctx context.Context, n int) error {
 func (p *Provider) errorf(format string, a ...any) error {
 	return fmt.Errorf("ecs service %s/%s: "+format, append([]any{p.cluster, p.service}, a...)...)
 }
-
