@@ -31,5 +31,6 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newUpCmd(), newGatewayCmd(), newAgentCmd(), newSnapshotCmd(), newStatusCmd(), newConfigCmd(), newRenderCmd(), newProbeCmd(), newVersionCmd())
 	root.AddCommand(newDeployCmd(awsStacks()), newDestroyCmd(awsStacks()), newEBSCmd(defaultEBSHost))
 	root.AddCommand(newAutoscaleCmd())
+	root.AddCommand(newPoolCmd())
 	return root
 }
