@@ -35,12 +35,27 @@ type miningDoc struct {
 }
 
 type miningSection struct {
-	Algorithm string            `yaml:"algorithm"`
-	Node      *config.Secret    `yaml:"node,omitempty"`
-	Etherbase string            `yaml:"etherbase,omitempty"`
-	Pool      *config.Pool      `yaml:"pool,omitempty"`
-	Miner     *config.Miner     `yaml:"miner,omitempty"`
+	Algorithm string         `yaml:"algorithm"`
+	Node      *config.Secret `yaml:"node,omitempty"`
+	Etherbase string         `yaml:"etherbase,omitempty"`
+	// Pool is the pool's section (config.Pool), or only its address
+	// (poolAddr) for the autoscaler.
+	Pool      any               `yaml:"pool,omitempty"`
+	Miner     *minerDoc         `yaml:"miner,omitempty"`
 	Autoscale *config.Autoscale `yaml:"autoscale,omitempty"`
+}
+
+// poolAddr is where the autoscaler reads the pool.
+type poolAddr struct {
+	Listen string `yaml:"listen"`
+}
+
+// minerDoc is config.Miner without the keys left to their defaults.
+type minerDoc struct {
+	Pool    string `yaml:"pool"`
+	Worker  string `yaml:"worker,omitempty"`
+	Threads int    `yaml:"threads,omitempty"`
+	DAGDir  string `yaml:"dagDir"`
 }
 
 // PoolConfig returns the description `ethfleet pool` runs from: mining.node
@@ -79,14 +94,13 @@ func PoolURL(cfg *config.Config, host string) string {
 // mining.miner.threads is unset (0: every CPU).
 func MinerConfig(cfg *config.Config, poolHost string, threads int) ([]byte, error) {
 	mn := cfg.Mining.Miner
-	mn.Pool = PoolURL(cfg, poolHost)
-	mn.DAGDir = DAGDir
-	if mn.Threads == 0 {
-		mn.Threads = threads
+	doc := minerDoc{Pool: PoolURL(cfg, poolHost), Worker: mn.Worker, Threads: mn.Threads, DAGDir: DAGDir}
+	if doc.Threads == 0 {
+		doc.Threads = threads
 	}
 	return marshal(miningDoc{
 		Network: cfg.Network,
-		Mining:  miningSection{Algorithm: cfg.Mining.Algorithm, Miner: &mn},
+		Mining:  miningSection{Algorithm: cfg.Mining.Algorithm, Miner: &doc},
 	})
 }
 
@@ -102,8 +116,8 @@ type Scaler struct {
 
 // AutoscaleConfig returns the description `ethfleet autoscale` runs from:
 // the band of mining.autoscale, scaling what s names. The autoscaler reads
-// the pool's GET /stats at s.PoolHost:PoolPort, written both as
-// mining.pool.listen and as the miners' getWork URL mining.miner.pool.
+// the pool's GET /stats at s.PoolHost:PoolPort, written as
+// mining.pool.listen.
 func AutoscaleConfig(cfg *config.Config, s Scaler) ([]byte, error) {
 	if cfg.Mining.Autoscale == nil {
 		return nil, fmt.Errorf("render: the mining cluster needs mining.autoscale")
@@ -112,13 +126,10 @@ func AutoscaleConfig(cfg *config.Config, s Scaler) ([]byte, error) {
 	a.Provider, a.AutoScalingGroup, a.Region = s.Provider, s.AutoScalingGroup, s.Region
 	a.Namespace, a.Deployment = s.Namespace, s.Deployment
 	a.Cluster, a.Service = "", ""
-	pool := net.JoinHostPort(s.PoolHost, strconv.Itoa(PoolPort))
-	p := cfg.Mining.Pool
-	p.Listen = pool
 	doc := miningDoc{
 		Network: cfg.Network,
 		Mining: miningSection{
-			Algorithm: cfg.Mining.Algorithm, Pool: &p, Miner: &config.Miner{Pool: "http://" + pool}, Autoscale: &a,
+			Algorithm: cfg.Mining.Algorithm, Pool: poolAddr{net.JoinHostPort(s.PoolHost, strconv.Itoa(PoolPort))}, Autoscale: &a,
 		},
 	}
 	if s.Ops != "" {
