@@ -5,6 +5,7 @@ import (
 	"net"
 	"strconv"
 
+	"github.com/ethfleet/ethfleet/internal/clients"
 	"github.com/ethfleet/ethfleet/internal/config"
 )
 
@@ -21,6 +22,22 @@ const (
 // Mining reports whether the fleet runs a mining cluster: mining.deploy
 // is set.
 func Mining(cfg *config.Config) bool { return cfg.Mining.Deploy != nil }
+
+// CheckMining reports why a target cannot run the fleet's mining cluster:
+// there is no work on a proof-of-stake network, and the pool's node
+// defaults to the first deployed node.
+func CheckMining(cfg *config.Config) error {
+	if nw, _ := clients.LookupNetwork(cfg.Network.Name); nw.ProofOfStake {
+		return fmt.Errorf("mining: %s is a proof-of-stake network: there is no work to mine", cfg.Network.Name)
+	}
+	if cfg.Mining.Node.IsZero() && len(cfg.DeployedNodes()) == 0 {
+		return fmt.Errorf("mining: no deployed node serves the pool its work; set mining.node")
+	}
+	if cfg.Mining.Autoscale == nil {
+		return fmt.Errorf("mining: the deployed miners need mining.autoscale")
+	}
+	return nil
+}
 
 // Stratum reports whether the pool serves stratum (mining.pool.stratum is
 // not "off").
@@ -120,7 +137,7 @@ type Scaler struct {
 // mining.pool.listen.
 func AutoscaleConfig(cfg *config.Config, s Scaler) ([]byte, error) {
 	if cfg.Mining.Autoscale == nil {
-		return nil, fmt.Errorf("render: the mining cluster needs mining.autoscale")
+		return nil, fmt.Errorf("render: mining: the autoscaler needs mining.autoscale")
 	}
 	a := *cfg.Mining.Autoscale
 	a.Provider, a.AutoScalingGroup, a.Region = s.Provider, s.AutoScalingGroup, s.Region

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/ethfleet/ethfleet/internal/clients"
 	"github.com/ethfleet/ethfleet/internal/render"
 )
 
@@ -56,11 +55,8 @@ func (b *builder) addMining() error {
 	if !render.Mining(b.cfg) {
 		return nil
 	}
-	if nw, _ := clients.LookupNetwork(b.cfg.Network.Name); nw.ProofOfStake {
-		return fmt.Errorf("cfn: mining: %s is a proof-of-stake network: there is no work to mine", b.cfg.Network.Name)
-	}
-	if len(b.nodes) == 0 {
-		return fmt.Errorf("cfn: mining: no deployed node serves the pool its work")
+	if err := render.CheckMining(b.cfg); err != nil {
+		return fmt.Errorf("cfn: %w", err)
 	}
 	b.miningSecurityGroups()
 	b.dagFileSystem()
@@ -155,7 +151,11 @@ func (b *builder) poolTargetGroups() []any {
 // instance running `ethfleet pool` and `ethfleet autoscale`. The pool's
 // node is mining.node, or the first deployed node at its Route53 name.
 func (b *builder) addPool() error {
-	pool, err := render.PoolConfig(b.cfg, b.atRoute53(b.nodes[0].node).RPC)
+	node := "" // CheckMining has made sure mining.node is set then
+	if len(b.nodes) > 0 {
+		node = b.atRoute53(b.nodes[0].node).RPC
+	}
+	pool, err := render.PoolConfig(b.cfg, node)
 	if err != nil {
 		return err
 	}
