@@ -65,3 +65,26 @@ func TestMiningConfigsLoad(t *testing.T) {
 		t.Errorf("PoolURL without stratum = %s", got)
 	}
 }
+
+func TestCheckMining(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*config.Config)
+		want string // in the error; empty: none
+	}{
+		{"classic", func(*config.Config) {}, ""},
+		{"proof of stake", func(c *config.Config) { c.Network.Name = "hoodi" }, "proof-of-stake"},
+		{"no node", func(c *config.Config) { c.Nodes = nil }, "set mining.node"},
+		{"no node but mining.node", func(c *config.Config) {
+			c.Nodes, c.Mining.Node = nil, config.NewSecret("http://core-geth:8545")
+		}, ""},
+		{"no autoscale", func(c *config.Config) { c.Mining.Autoscale = nil }, "mining.autoscale"},
+	} {
+		cfg := loadExample(t, "classic-mining.yaml")
+		tc.edit(cfg)
+		err := CheckMining(cfg)
+		if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
