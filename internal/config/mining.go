@@ -1,6 +1,9 @@
 package config
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Mining configures the proof-of-work mining cluster: the pool miners
 // connect to (`ethfleet pool`), the CPU miner (`ethfleet mine`) and the
@@ -18,6 +21,29 @@ type Mining struct {
 	Miner     Miner  `yaml:"miner"`
 	// Autoscale, when set, holds the verified hashrate in a band.
 	Autoscale *Autoscale `yaml:"autoscale"`
+	// Deploy, when set, has `ethfleet render aws` and `render k8s` run
+	// the cluster beside the fleet: the pool, miners whose count the
+	// autoscaler owns (so Autoscale is required), and their shared DAG.
+	Deploy *MiningDeploy `yaml:"deploy"`
+}
+
+// MiningDeploy configures the mining cluster a deploy target runs. The
+// target sets the autoscaler's provider and what it scales; mining.node
+// defaults to the first deployed node.
+type MiningDeploy struct {
+	// PoolInstanceType is the EC2 type of the pool's host, which also
+	// runs the autoscaler (default c7i.large).
+	PoolInstanceType string `yaml:"poolInstanceType"`
+	// MinerInstanceTypes are the EC2 types miners run on, as spot
+	// instances, most preferred first (default c7i.xlarge, c7a.xlarge,
+	// c6i.xlarge, c6a.xlarge, m7i.xlarge).
+	MinerInstanceTypes []string `yaml:"minerInstanceTypes"`
+	// MinerResources are a miner pod's on Kubernetes (default 2 cores,
+	// 4 GiB).
+	MinerResources Resources `yaml:"minerResources"`
+	// DAGStorageClass is the storage class of the DAG's ReadWriteMany
+	// volume claim on Kubernetes (default: the cluster's).
+	DAGStorageClass string `yaml:"dagStorageClass"`
 }
 
 // Pool configures `ethfleet pool`.
@@ -100,7 +126,13 @@ const (
 	DefaultMaxSharesPerSecond = 20
 	DefaultWorkPoll           = 500 * time.Millisecond
 	DefaultMaxMiners          = 10
+	DefaultPoolInstanceType   = "c7i.large"
 )
+
+// DefaultMinerInstanceTypes are the miners' EC2 types: compute optimised
+// (mining is CPU-bound), four vCPUs, several families, so that spot
+// capacity is found in more pools.
+var DefaultMinerInstanceTypes = []string{"c7i.xlarge", "c7a.xlarge", "c6i.xlarge", "c6a.xlarge", "m7i.xlarge"}
 
 func (m *Mining) applyDefaults(network string) {
 	if m.Algorithm == "" {
@@ -144,6 +176,18 @@ func (m *Mining) applyDefaults(network string) {
 		}
 		a.Provider = or(a.Provider, "local")
 	}
+	if d := m.Deploy; d != nil {
+		d.PoolInstanceType = or(d.PoolInstanceType, DefaultPoolInstanceType)
+		if len(d.MinerInstanceTypes) == 0 {
+			d.MinerInstanceTypes = append([]string(nil), DefaultMinerInstanceTypes...)
+		}
+		if d.MinerResources.CPU == 0 {
+			d.MinerResources.CPU = 2
+		}
+		if d.MinerResources.MemoryGiB == 0 {
+			d.MinerResources.MemoryGiB = 4
+		}
+	}
 }
 
 func (m *Mining) validate(ps *problems) {
@@ -175,6 +219,26 @@ func (m *Mining) validate(ps *problems) {
 	}
 	if a := m.Autoscale; a != nil {
 		a.validate(ps)
+	}
+	if d := m.Deploy; d != nil {
+		d.validate(ps, m.Autoscale != nil)
+	}
+}
+
+func (d *MiningDeploy) validate(ps *problems, autoscaled bool) {
+	if !autoscaled {
+		ps.add("mining.deploy", "needs mining.autoscale: the autoscaler owns the deployed miners' count")
+	}
+	if !instType.MatchString(d.PoolInstanceType) {
+		ps.add("mining.deploy.poolInstanceType", "%q is not an EC2 instance type such as c7i.large", d.PoolInstanceType)
+	}
+	for i, t := range d.MinerInstanceTypes {
+		if !instType.MatchString(t) {
+			ps.add(fmt.Sprintf("mining.deploy.minerInstanceTypes[%d]", i), "%q is not an EC2 instance type such as c7i.xlarge", t)
+		}
+	}
+	if r := d.MinerResources; r.CPU < 1 || r.MemoryGiB < 1 {
+		ps.add("mining.deploy.minerResources", "needs at least 1 core and 1 GiB, got %d and %d", r.CPU, r.MemoryGiB)
 	}
 }
 

@@ -8,7 +8,9 @@
 // This package holds what they share: File and Write for the output, and
 // the fleet descriptions the gateways and agents run from inside a target
 // (GatewayConfig, AgentConfig), where each node is reached at the address
-// the target gives it.
+// the target gives it, and those of the mining cluster's pool, miners and
+// autoscaler (PoolConfig, MinerConfig, AutoscaleConfig), which a target
+// runs when mining.deploy is set.
 //
 // A rendered file never carries a secret: API keys and reference URLs stay
 // ${NAME} references, resolved by the process that reads the file, from an

@@ -181,7 +181,7 @@ func AgentConfig(cfg *config.Config, node string, at func(config.Node) NodeURLs,
 	return marshal(doc)
 }
 
-func marshal(doc fleetDoc) ([]byte, error) {
+func marshal(doc any) ([]byte, error) {
 	b, err := yaml.Marshal(doc)
 	if err != nil {
 		return nil, fmt.Errorf("render: %w", err)

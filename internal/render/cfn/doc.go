@@ -25,7 +25,17 @@
 //   - a private Route53 zone where each agent keeps its node's record, and
 //     rpc.ZONE naming the load balancer;
 //   - IAM roles scoped to this stack's log group, zone, groups, secrets
-//     and snapshots; logs, a dashboard and alarms on the agents' metrics.
+//     and snapshots; logs, a dashboard and alarms on the agents' metrics;
+//   - with mining.deploy, the mining cluster: `ethfleet pool` on one
+//     on-demand host behind an internal Network Load Balancer (getWork
+//     8008, stratum 8009, reached from AccessSecurityGroup and the
+//     miners), `ethfleet autoscale` beside it, allowed to set the desired
+//     capacity of the miners' group only, and that group: spot instances
+//     of several types from none to mining.autoscale.maxMiners, sharing
+//     their DAG on an encrypted EFS file system. The template never sets
+//     the miners' desired capacity, so updating the stack leaves the
+//     autoscaler's count alone; the parameter MinersOnDemandBase (default
+//     0) turns the first miners on-demand when spot capacity runs out.
 //
 // Secrets never enter the template: API keys and reference URLs stay
 // ${NAME} references (written ${!NAME} inside Fn::Sub) that the hosts

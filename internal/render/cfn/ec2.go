@@ -94,7 +94,7 @@ type LaunchTemplate struct {
 // LaunchTemplateData is AWS::EC2::LaunchTemplate.LaunchTemplateData.
 type LaunchTemplateData struct {
 	ImageId             any                  `yaml:"ImageId"`
-	InstanceType        string               `yaml:"InstanceType"`
+	InstanceType        string               `yaml:"InstanceType,omitempty"`
 	IamInstanceProfile  IamInstanceProfile   `yaml:"IamInstanceProfile"`
 	SecurityGroupIds    []any                `yaml:"SecurityGroupIds"`
 	MetadataOptions     MetadataOptions      `yaml:"MetadataOptions"`

@@ -15,12 +15,12 @@ func (b *builder) addGateways() error {
 		return fmt.Errorf("cfn: gateway: %w", err)
 	}
 	b.gatewaySecrets = secretNames(string(gw))
-	boot, err := userData(b.hostVars("gateway", b.gatewaySecrets), "gateway.yaml", gw, nil, prelude+gatewayScript)
+	boot, err := userData(b.hostVars("gateway", b.gatewaySecrets), []hostFile{{name: "gateway.yaml", data: gw}}, prelude+gatewayScript)
 	if err != nil {
 		return fmt.Errorf("cfn: gateway: %w", err)
 	}
 	replicas := b.cfg.Gateway.Replicas
-	b.launchTemplate("GatewayLaunchTemplate", "GatewayInstanceProfile", idGatewaySG, LaunchTemplateData{
+	b.launchTemplate("GatewayLaunchTemplate", "GatewayInstanceProfile", []string{idGatewaySG}, LaunchTemplateData{
 		InstanceType: b.cfg.AWS.GatewayInstanceType, UserData: boot,
 	})
 	b.t.add("GatewayGroup", Resource{
@@ -30,7 +30,7 @@ func (b *builder) addGateways() error {
 		Properties: AutoScalingGroup{
 			MinSize: strconv.Itoa(replicas), MaxSize: strconv.Itoa(replicas), DesiredCapacity: strconv.Itoa(replicas),
 			VPCZoneIdentifier: b.subnets,
-			LaunchTemplate: LaunchTemplateSpecification{
+			LaunchTemplate: &LaunchTemplateSpecification{
 				LaunchTemplateId: Ref("GatewayLaunchTemplate"), Version: GetAtt("GatewayLaunchTemplate", "LatestVersionNumber"),
 			},
 			HealthCheckType:        "ELB",

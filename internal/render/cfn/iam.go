@@ -158,16 +158,21 @@ func allow(actions []string, resources ...any) Statement {
 	return Statement{Effect: "Allow", Action: actions, Resource: resources}
 }
 
-// role adds a role EC2 instances assume, with Session Manager access, and
-// its instance profile.
-func (b *builder) role(id, profile, description string) {
-	b.t.add(id, Resource{Type: "AWS::IAM::Role", Properties: Role{
+// role adds a role EC2 instances assume, with Session Manager access and
+// the statements of inline, if any, as a policy of its own; and its
+// instance profile.
+func (b *builder) role(id, profile, description string, inline ...Statement) {
+	r := Role{
 		Description: description,
 		AssumeRolePolicyDocument: Policy{Version: "2012-10-17", Statement: []Statement{{
 			Effect: "Allow", Principal: map[string]any{"Service": "ec2.amazonaws.com"}, Action: []string{"sts:AssumeRole"},
 		}}},
 		ManagedPolicyArns: []any{Sub(arnPrefix + "iam::aws:policy/AmazonSSMManagedInstanceCore")},
-	}})
+	}
+	if len(inline) > 0 {
+		r.Policies = []Inline{{PolicyName: id, PolicyDocument: Policy{Version: "2012-10-17", Statement: inline}}}
+	}
+	b.t.add(id, Resource{Type: "AWS::IAM::Role", Properties: r})
 	b.t.add(profile, Resource{Type: "AWS::IAM::InstanceProfile", Properties: InstanceProfile{Roles: []any{Ref(id)}}})
 }
 

@@ -56,7 +56,7 @@ func (b *builder) addNodes() error {
 		}
 		secrets := secretNames(string(agent), idZone)
 		b.nodeSecrets = union(b.nodeSecrets, secrets)
-		boot, err := userData(b.nodeVars(n, secrets), "agent.yaml", agent, []string{idZone}, nodeBoot)
+		boot, err := userData(b.nodeVars(n, secrets), []hostFile{{name: "agent.yaml", data: agent, keep: []string{idZone}}}, nodeBoot)
 		if err != nil {
 			return fmt.Errorf("cfn: node %s: %w", n.Name, err)
 		}
@@ -77,7 +77,7 @@ func (b *builder) addNodes() error {
 			}}}
 		}
 		lt := "Node" + dn.id + "LaunchTemplate"
-		b.launchTemplate(lt, role.profile(), idNodeSG, data)
+		b.launchTemplate(lt, role.profile(), []string{idNodeSG}, data)
 		b.t.add("Node"+dn.id+"Group", Resource{
 			Type:      "AWS::AutoScaling::AutoScalingGroup",
 			DependsOn: append(b.nodePolicies(role), idBootScript),
@@ -85,7 +85,7 @@ func (b *builder) addNodes() error {
 				AutoScalingGroupName: Sub("${AWS::StackName}-" + render.Name(n.Name)),
 				MinSize:              "1", MaxSize: "1", DesiredCapacity: "1",
 				VPCZoneIdentifier: b.subnets,
-				LaunchTemplate:    LaunchTemplateSpecification{LaunchTemplateId: Ref(lt), Version: GetAtt(lt, "LatestVersionNumber")},
+				LaunchTemplate:    &LaunchTemplateSpecification{LaunchTemplateId: Ref(lt), Version: GetAtt(lt, "LatestVersionNumber")},
 				HealthCheckType:   "EC2",
 				LifecycleHookSpecificationList: []LifecycleHookSpecification{{
 					LifecycleHookName: hookName, LifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING",
@@ -154,11 +154,14 @@ func (b *builder) hostVars(node string, secrets []string) []string {
 }
 
 // launchTemplate adds a launch template for instances in the private
-// subnets that require IMDSv2 (two hops, for containers).
-func (b *builder) launchTemplate(id, profile, sg string, data LaunchTemplateData) {
+// subnets, in the security groups sgs, that require IMDSv2 (two hops, for
+// containers).
+func (b *builder) launchTemplate(id, profile string, sgs []string, data LaunchTemplateData) {
 	data.ImageId = Ref(idAMI)
 	data.IamInstanceProfile = IamInstanceProfile{Arn: GetAtt(profile, "Arn")}
-	data.SecurityGroupIds = []any{Ref(sg)}
+	for _, sg := range sgs {
+		data.SecurityGroupIds = append(data.SecurityGroupIds, Ref(sg))
+	}
 	data.MetadataOptions = MetadataOptions{HttpEndpoint: "enabled", HttpTokens: "required", HttpPutResponseHopLimit: 2}
 	b.t.add(id, Resource{Type: "AWS::EC2::LaunchTemplate", Properties: LaunchTemplate{LaunchTemplateData: data}})
 }

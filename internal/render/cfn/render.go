@@ -67,9 +67,10 @@ type builder struct {
 	vpc, subnets any
 	// nodes are the deployed nodes with their logical ids.
 	nodes []deployedNode
-	// nodeSecrets and gatewaySecrets name the secrets the agents and the
-	// gateways read from SSM Parameter Store.
-	nodeSecrets, gatewaySecrets []string
+	// nodeSecrets, gatewaySecrets and poolSecrets name the secrets the
+	// agents, the gateways and the mining pool read from SSM Parameter
+	// Store.
+	nodeSecrets, gatewaySecrets, poolSecrets []string
 }
 
 type deployedNode struct {
@@ -111,8 +112,9 @@ func Build(cfg *config.Config) (*Template, []ParameterValue, error) {
 	}
 	b.roles()
 	b.ebsSnapshots()
-	// The mining cluster (pool, miners, autoscaler) goes here once
-	// ethfleet mines; nothing of it is rendered yet.
+	if err := b.addMining(); err != nil {
+		return nil, nil, err
+	}
 	b.monitoring()
 	b.outputs()
 	b.describe()
@@ -148,9 +150,7 @@ func (b *builder) outputs() {
 	if b.cfg.AWS.CertificateARN != "" {
 		scheme = "https"
 	}
-	out := func(id, description string, value any) {
-		b.t.Outputs[id] = Output{Description: description, Value: value, Export: &Export{Name: Sub("${AWS::StackName}-" + id)}}
-	}
+	out := b.output
 	out("AccessSecurityGroup", "Instances in this security group may call the gateways' and nodes' RPC", Ref(idAccessSG))
 	out("RPCEndpoint", "The fleet's JSON-RPC endpoint inside the VPC", scheme+"://rpc."+b.cfg.AWS.HostedZone)
 	out("LoadBalancerDNS", "The gateways' internal load balancer", GetAtt(idLoadBalancer, "DNSName"))
@@ -158,10 +158,19 @@ func (b *builder) outputs() {
 	out("LogGroup", "The hosts' container logs", Ref(idLogGroup))
 }
 
+// output adds an output, exported as STACK-ID.
+func (b *builder) output(id, description string, value any) {
+	b.t.Outputs[id] = Output{Description: description, Value: value, Export: &Export{Name: Sub("${AWS::StackName}-" + id)}}
+}
+
 // describe writes the template's description and the metadata telling
 // the operator which secrets to put in SSM Parameter Store.
 func (b *builder) describe() {
 	a := b.cfg.AWS
+	mining := "not deployed: set mining.deploy to run the mining cluster"
+	if render.Mining(b.cfg) {
+		mining = fmt.Sprintf("deployed: outputs PoolEndpoint and MinersGroup (up to %d miners)", *b.cfg.Mining.Autoscale.MaxMiners)
+	}
 	b.t.Description = fmt.Sprintf("ethfleet %s fleet: %d nodes, %d gateways behind rpc.%s. Before creating the stack, "+
 		"put each secret listed in Metadata.ethfleet.Secrets in SSM Parameter Store as a SecureString named /%s/gateway/NAME.",
 		b.cfg.Network.Name, len(b.nodes), b.cfg.Gateway.Replicas, a.HostedZone, a.StackName)
@@ -171,11 +180,11 @@ func (b *builder) describe() {
 	}
 	b.t.Metadata = map[string]any{"ethfleet": map[string]any{
 		"Secrets": secrets,
-		"Mining":  "not rendered yet: ethfleet has no mining cluster",
+		"Mining":  mining,
 	}}
 }
 
 // allSecrets names every secret the hosts read.
 func (b *builder) allSecrets() []string {
-	return union(b.nodeSecrets, b.gatewaySecrets)
+	return union(b.nodeSecrets, b.gatewaySecrets, b.poolSecrets)
 }

@@ -18,7 +18,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-var examples = []string{"mainnet", "classic"}
+var examples = []string{"mainnet", "classic", "classic-mining"}
 
 // load reads an example the way `ethfleet render` does, and checks it can
 // be deployed to AWS.
@@ -99,9 +99,11 @@ func TestRenderIsStable(t *testing.T) {
 // at most 51,200 bytes.
 func TestTemplateSize(t *testing.T) {
 	const limit = 51200
-	got := renderFiles(t, load(t, "mainnet"))
-	if n := len(got["template.yaml"]); n > limit {
-		t.Errorf("the mainnet template is %d bytes, over CloudFormation's TemplateBody limit of %d", n, limit)
+	for _, name := range examples {
+		got := renderFiles(t, load(t, name))
+		if n := len(got["template.yaml"]); n > limit {
+			t.Errorf("the %s template is %d bytes, over CloudFormation's TemplateBody limit of %d", name, n, limit)
+		}
 	}
 }
 
@@ -115,6 +117,7 @@ func TestParameters(t *testing.T) {
 			"SubnetIds": "subnet-0a1b2c3d4e5f67891,subnet-0a1b2c3d4e5f67892",
 		}},
 		{"classic", map[string]string{"AmiId": AMIParameter}},
+		{"classic-mining", map[string]string{"AmiId": AMIParameter, "MinersOnDemandBase": "0"}},
 	} {
 		got := renderFiles(t, load(t, tc.example))
 		var params []ParameterValue

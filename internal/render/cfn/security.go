@@ -62,11 +62,7 @@ func (b *builder) nodePorts() (public, private []port) {
 // reached with SSM Session Manager.
 func (b *builder) securityGroups() {
 	public, private := b.nodePorts()
-	sg := func(id, description string, ingress []Ingress) {
-		b.t.add(id, Resource{Type: "AWS::EC2::SecurityGroup", Properties: SecurityGroup{
-			GroupDescription: description, VpcId: b.vpc, SecurityGroupIngress: ingress, Tags: b.name(id),
-		}})
-	}
+	sg := b.securityGroup
 	sg(idAccessSG, "Members may call the ethfleet gateways and nodes", nil)
 
 	var node []Ingress
@@ -99,6 +95,13 @@ func (b *builder) securityGroups() {
 		lb = append(lb, Ingress{IpProtocol: "tcp", FromPort: p, ToPort: p, SourceSecurityGroupId: Ref(idAccessSG), Description: "from " + idAccessSG})
 	}
 	sg(idLoadBalSG, "ethfleet gateways' load balancer: reached from AccessSecurityGroup", lb)
+}
+
+// securityGroup adds a security group of the fleet's VPC.
+func (b *builder) securityGroup(id, description string, ingress []Ingress) {
+	b.t.add(id, Resource{Type: "AWS::EC2::SecurityGroup", Properties: SecurityGroup{
+		GroupDescription: description, VpcId: b.vpc, SecurityGroupIngress: ingress, Tags: b.name(id),
+	}})
 }
 
 // listenerPorts are the load balancer's: 80, and 443 with a certificate.

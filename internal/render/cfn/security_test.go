@@ -92,6 +92,9 @@ var allowedSources = map[string][]string{
 	idNodeSG:    {idAccessSG, idGatewaySG, idNodeSG},
 	idGatewaySG: {idLoadBalSG},
 	idLoadBalSG: {idAccessSG},
+	idPoolSG:    {idPoolLBSG},
+	idPoolLBSG:  {idAccessSG, idMinerSG},
+	idDAGSG:     {idMinerSG},
 }
 
 func TestIngress(t *testing.T) {
@@ -206,10 +209,11 @@ func TestReferencesResolve(t *testing.T) {
 
 // TestPolicies: no action or resource wildcards beyond Describe calls,
 // and the writes are scoped to this stack's zone, groups and parameters.
+// Policies of their own and those inline in roles are checked alike.
 func TestPolicies(t *testing.T) {
 	for name, tpl := range templates(t) {
-		for id, p := range resources(tpl, "AWS::IAM::Policy") {
-			for _, s := range p["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+		for id, doc := range policyDocuments(tpl) {
+			for _, s := range doc["Statement"].([]any) {
 				s := s.(map[string]any)
 				var actions []string
 				for _, a := range s["Action"].([]any) {
@@ -235,15 +239,35 @@ func TestPolicies(t *testing.T) {
 	}
 }
 
+// policyDocuments returns the template's policy documents by the logical
+// id of the policy or role that holds them.
+func policyDocuments(tpl map[string]any) map[string]map[string]any {
+	docs := map[string]map[string]any{}
+	for id, p := range resources(tpl, "AWS::IAM::Policy") {
+		docs[id] = p["PolicyDocument"].(map[string]any)
+	}
+	for id, r := range resources(tpl, "AWS::IAM::Role") {
+		inline, _ := r["Policies"].([]any)
+		for _, p := range inline {
+			docs[id] = p.(map[string]any)["PolicyDocument"].(map[string]any)
+		}
+	}
+	return docs
+}
+
 var scopes = map[string]string{
 	"route53:ChangeResourceRecordSets":           "hostedzone/${HostedZone}",
 	"autoscaling:CompleteLifecycleAction":        "autoScalingGroupName/${AWS::StackName}-",
 	"ssm:GetParameter":                           "parameter/${AWS::StackName}/",
 	"autoscaling:RecordLifecycleActionHeartbeat": "autoScalingGroupName/${AWS::StackName}-",
+	"autoscaling:SetDesiredCapacity":             "autoScalingGroupName/" + minerGroupName,
 }
 
 func allDescribe(actions []string) bool {
-	return !slices.ContainsFunc(actions, func(a string) bool { return !strings.HasPrefix(a, "ec2:Describe") })
+	return !slices.ContainsFunc(actions, func(a string) bool {
+		_, call, _ := strings.Cut(a, ":")
+		return !strings.HasPrefix(call, "Describe")
+	})
 }
 
 // TestBootScriptsParse checks the boot scripts' bash syntax, with the

@@ -1,7 +1,7 @@
 package cfn
 
 // Property types of the resources other than EC2's: Auto Scaling, Elastic
-// Load Balancing, IAM, Route53, CloudWatch and CloudWatch Logs.
+// Load Balancing, IAM, Route53, CloudWatch, CloudWatch Logs, EFS and SSM.
 
 // AutoScalingGroup is AWS::AutoScaling::AutoScalingGroup.
 type AutoScalingGroup struct {
@@ -10,7 +10,9 @@ type AutoScalingGroup struct {
 	MaxSize                        string                       `yaml:"MaxSize"`
 	DesiredCapacity                string                       `yaml:"DesiredCapacity,omitempty"`
 	VPCZoneIdentifier              any                          `yaml:"VPCZoneIdentifier"`
-	LaunchTemplate                 LaunchTemplateSpecification  `yaml:"LaunchTemplate"`
+	LaunchTemplate                 *LaunchTemplateSpecification `yaml:"LaunchTemplate,omitempty"`
+	MixedInstancesPolicy           *MixedInstancesPolicy        `yaml:"MixedInstancesPolicy,omitempty"`
+	CapacityRebalance              bool                         `yaml:"CapacityRebalance,omitempty"`
 	HealthCheckType                string                       `yaml:"HealthCheckType,omitempty"`
 	HealthCheckGracePeriod         int                          `yaml:"HealthCheckGracePeriod,omitempty"`
 	TargetGroupARNs                []any                        `yaml:"TargetGroupARNs,omitempty"`
@@ -23,6 +25,35 @@ type AutoScalingGroup struct {
 type LaunchTemplateSpecification struct {
 	LaunchTemplateId any `yaml:"LaunchTemplateId"`
 	Version          any `yaml:"Version"`
+}
+
+// MixedInstancesPolicy is
+// AWS::AutoScaling::AutoScalingGroup.MixedInstancesPolicy.
+type MixedInstancesPolicy struct {
+	InstancesDistribution InstancesDistribution `yaml:"InstancesDistribution"`
+	LaunchTemplate        MixedLaunchTemplate   `yaml:"LaunchTemplate"`
+}
+
+// InstancesDistribution is
+// AWS::AutoScaling::AutoScalingGroup.InstancesDistribution.
+type InstancesDistribution struct {
+	OnDemandAllocationStrategy          string `yaml:"OnDemandAllocationStrategy"`
+	OnDemandBaseCapacity                any    `yaml:"OnDemandBaseCapacity"`
+	OnDemandPercentageAboveBaseCapacity int    `yaml:"OnDemandPercentageAboveBaseCapacity"`
+	SpotAllocationStrategy              string `yaml:"SpotAllocationStrategy"`
+}
+
+// MixedLaunchTemplate is AWS::AutoScaling::AutoScalingGroup.LaunchTemplate:
+// a launch template and the instance types that override its own.
+type MixedLaunchTemplate struct {
+	LaunchTemplateSpecification LaunchTemplateSpecification `yaml:"LaunchTemplateSpecification"`
+	Overrides                   []LaunchTemplateOverrides   `yaml:"Overrides"`
+}
+
+// LaunchTemplateOverrides is
+// AWS::AutoScaling::AutoScalingGroup.LaunchTemplateOverrides.
+type LaunchTemplateOverrides struct {
+	InstanceType string `yaml:"InstanceType"`
 }
 
 // LifecycleHookSpecification is
@@ -219,6 +250,20 @@ type Alarm struct {
 type Dimension struct {
 	Name  string `yaml:"Name"`
 	Value any    `yaml:"Value"`
+}
+
+// FileSystem is AWS::EFS::FileSystem.
+type FileSystem struct {
+	Encrypted      bool   `yaml:"Encrypted"`
+	ThroughputMode string `yaml:"ThroughputMode,omitempty"`
+	FileSystemTags []Tag  `yaml:"FileSystemTags,omitempty"`
+}
+
+// MountTarget is AWS::EFS::MountTarget.
+type MountTarget struct {
+	FileSystemId   any   `yaml:"FileSystemId"`
+	SubnetId       any   `yaml:"SubnetId"`
+	SecurityGroups []any `yaml:"SecurityGroups"`
 }
 
 // SSMParameter is AWS::SSM::Parameter.

@@ -22,17 +22,25 @@ import (
 // named in $SECRETS from SSM Parameter Store into the environment (and
 // ENV, the docker flags that pass them on), and defines run, which starts
 // a container on the host's network that logs to the stack's log group.
-const prelude = `T=$(curl -sX PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 600')
+const prelude = preludeDocker + preludeSecrets + preludeRun
+
+// preludeDocker, preludeSecrets and preludeRun are the parts of prelude; a
+// host that reads no secret runs without preludeSecrets.
+const (
+	preludeDocker = `T=$(curl -sX PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 600')
 ID=$(curl -s -H "X-aws-ec2-metadata-token: $T" http://169.254.169.254/latest/meta-data/instance-id)
 dnf install -y docker
 systemctl enable --now docker
-ENV=(-e AWS_REGION=$REGION)
+`
+	preludeSecrets = `ENV=(-e AWS_REGION=$REGION)
 for s in $SECRETS; do
   v=$(aws ssm get-parameter --region $REGION --name /$STACK/gateway/$s --with-decryption --query Parameter.Value --output text)
   export $s="$v"; ENV+=(-e $s)
 done
-run() { n=$1; shift; docker run -d --name $n --network host --restart unless-stopped --log-driver awslogs --log-opt awslogs-region=$REGION --log-opt awslogs-group=$LOGS --log-opt awslogs-stream=$NODE/$n/$ID "$@"; }
 `
+	preludeRun = `run() { n=$1; shift; docker run -d --name $n --network host --restart unless-stopped --log-driver awslogs --log-opt awslogs-region=$REGION --log-opt awslogs-group=$LOGS --log-opt awslogs-stream=$NODE/$n/$ID "$@"; }
+`
+)
 
 // nodeScript provides the data volume, starts the clients and the agent,
 // and lets the instance into service once the agent reports ready.
@@ -80,21 +88,32 @@ const nodeBoot = `aws ssm get-parameter --region $REGION --name /$STACK/boot/nod
 const gatewayScript = `run gateway "${ENV[@]}" -v /etc/ethfleet/gateway.yaml:/etc/ethfleet/gateway.yaml:ro $IMAGE gateway --config /etc/ethfleet/gateway.yaml
 `
 
+// hostFile is a file a host's ethfleet processes read, at
+// /etc/ethfleet/NAME; keep names the CloudFormation values it refers to,
+// and every other ${ in it is left literal.
+type hostFile struct {
+	name string
+	data []byte
+	keep []string
+}
+
 // userData is a host's user data: variables, whose values vars has
-// already written for Fn::Sub, the file its ethfleet process reads at
-// /etc/ethfleet/NAME, and script. keep names the CloudFormation values the
-// file refers to; every other ${ in it is left literal.
-func userData(vars []string, name string, file []byte, keep []string, script string) (any, error) {
-	file, err := reindent(file)
-	if err != nil {
-		return nil, err
-	}
+// already written for Fn::Sub, the files its ethfleet processes read, and
+// script.
+func userData(vars []string, files []hostFile, script string) (any, error) {
 	var b strings.Builder
 	b.WriteString("#!/bin/bash\nset -euo pipefail\n")
 	for _, v := range vars {
 		b.WriteString(v + "\n")
 	}
-	fmt.Fprintf(&b, "mkdir -p /etc/ethfleet\ncat >/etc/ethfleet/%s <<'_EOF_'\n%s_EOF_\n", name, subEscape(string(file), keep...))
+	b.WriteString("mkdir -p /etc/ethfleet\n")
+	for _, f := range files {
+		data, err := reindent(f.data)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(&b, "cat >/etc/ethfleet/%s <<'_EOF_'\n%s_EOF_\n", f.name, subEscape(string(data), f.keep...))
+	}
 	b.WriteString(subEscape(script))
 	return Base64(Sub(b.String())), nil
 }

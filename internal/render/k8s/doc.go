@@ -7,6 +7,7 @@
 //	20-node-NAME.yaml          per node: agent ConfigMap, headless Service, StatefulSet
 //	30-gateway.yaml            gateway ConfigMap, Deployment, Service, PodDisruptionBudget
 //	40-monitoring.yaml         ServiceMonitors and the PrometheusRule (needs prometheus-operator)
+//	50-mining.yaml             with mining.deploy: the DAG's claim, the pool, the miners, the autoscaler
 //
 // The numbers order `kubectl apply -f DIR`: the namespace first, the
 // network policies before any pod exists.
@@ -46,4 +47,14 @@
 //     labelled kubernetes.rpcClientLabel (in any namespace) and to the
 //     fleet's own pods; metrics ports to Prometheus pods
 //     (app.kubernetes.io/name=prometheus, any namespace).
+//   - The mining cluster (mining.deploy): the pool is a Deployment of one
+//     behind the Service ethfleet-pool (getWork 8008, stratum 8009), its
+//     node mining.node or the first deployed node; only the miners, the
+//     autoscaler and RPC clients reach it. The miners' Deployment names no
+//     replicas: `ethfleet autoscale` owns the count, through a Role that
+//     lets its own service account get and change the scale of that
+//     Deployment alone, so applying the manifests again keeps it. The
+//     miners share their DAG on a ReadWriteMany claim of
+//     mining.deploy.dagStorageClass, and are limited to the cores they hash
+//     on.
 package k8s

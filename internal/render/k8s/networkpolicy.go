@@ -11,7 +11,8 @@ import (
 	"github.com/ethfleet/ethfleet/internal/render"
 )
 
-// networkPolicies return a policy per node and one for the gateways. A
+// networkPolicies return a policy per node, one for the gateways and, with
+// a mining cluster, one each for the pool, the miners and the autoscaler. A
 // pod a policy selects takes only the ingress it allows; the engine API
 // is allowed nowhere, so it is reached only inside its pod.
 func (f *fleet) networkPolicies() []any {
@@ -41,6 +42,9 @@ func (f *fleet) networkPolicies() []any {
 		{From: f.rpcPeers(), Ports: []networkingv1.NetworkPolicyPort{policyPort(corev1.ProtocolTCP, render.GatewayPort)}},
 		{From: prometheusPeers(), Ports: []networkingv1.NetworkPolicyPort{policyPort(corev1.ProtocolTCP, render.OpsPort)}},
 	}))
+	if render.Mining(f.cfg) {
+		objs = append(objs, f.miningPolicies()...)
+	}
 	return objs
 }
 

@@ -45,7 +45,8 @@ type manifest struct {
 	objs []any
 }
 
-// Render returns the manifests of cfg's deployed nodes and gateways.
+// Render returns the manifests of cfg's deployed nodes and gateways, and
+// of its mining cluster when mining.deploy is set.
 func Render(cfg *config.Config) ([]render.File, error) {
 	f := &fleet{cfg: cfg, ns: cfg.Kubernetes.Namespace}
 	for _, n := range cfg.DeployedNodes() {
@@ -71,6 +72,13 @@ func Render(cfg *config.Config) ([]render.File, error) {
 		return nil, err
 	}
 	manifests = append(manifests, manifest{"30-gateway.yaml", gateway}, manifest{"40-monitoring.yaml", monitoring})
+	if render.Mining(cfg) {
+		mining, err := f.mining()
+		if err != nil {
+			return nil, err
+		}
+		manifests = append(manifests, manifest{"50-mining.yaml", mining})
+	}
 
 	files := make([]render.File, 0, len(manifests))
 	for _, m := range manifests {

@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
@@ -44,6 +45,7 @@ var fleets = []fleetCase{
 		}
 	}},
 	{name: "classic", path: "../../../examples/classic.yaml"},
+	{name: "classic-mining", path: "../../../examples/classic-mining.yaml"},
 	{name: "volumesnapshot", path: "testdata/volumesnapshot.yaml"},
 }
 
@@ -145,6 +147,12 @@ func newObject(tm metav1.TypeMeta) any {
 		return &corev1.Namespace{}
 	case "v1 ServiceAccount":
 		return &corev1.ServiceAccount{}
+	case "v1 PersistentVolumeClaim":
+		return &corev1.PersistentVolumeClaim{}
+	case "rbac.authorization.k8s.io/v1 Role":
+		return &rbacv1.Role{}
+	case "rbac.authorization.k8s.io/v1 RoleBinding":
+		return &rbacv1.RoleBinding{}
 	case "v1 ConfigMap":
 		return &corev1.ConfigMap{}
 	case "v1 Service":
