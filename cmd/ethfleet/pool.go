@@ -1,16 +1,15 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
-	"github.com/sencha-dev/powkit/ethash"
 	"github.com/spf13/cobra"
 
+	"github.com/ethfleet/ethfleet/internal/mining/ethash"
 	"github.com/ethfleet/ethfleet/internal/mining/pool"
 )
 
@@ -40,10 +39,14 @@ interval, GET /metrics the ethfleet_mining_* metrics.`,
 			if m.Node.IsZero() {
 				return fmt.Errorf("%s: mining.node is required: the URL of the node whose work the pool serves", configFile)
 			}
+			alg, err := ethash.ForNetwork(m.Algorithm, cfg.Network.Name)
+			if err != nil {
+				return fmt.Errorf("%s: mining.algorithm: %w", configFile, err)
+			}
 			reg := newRegistry()
 			p, err := pool.New(pool.Options{
 				Config: m.Pool, Node: m.Node.Reveal(), Etherbase: m.Etherbase,
-				Verifier: newPowkitVerifier(m.Algorithm, cfg.Network.Name),
+				Verifier: ethash.NewVerifier(alg),
 				Logger:   log, Registry: reg, Gatherer: reg,
 			})
 			if err != nil {
@@ -83,47 +86,4 @@ interval, GET /metrics the ethfleet_mining_* metrics.`,
 	f.DurationVar(&emfEvery, "emf-every", time.Minute, "how often to write EMF lines")
 	cmd.MarkFlagRequired("config")
 	return cmd
-}
-
-// ECIP-1099 activation blocks: from these, etchash epochs are 60000 blocks.
-var ecip1099 = map[string]uint64{"classic": 11_700_000, "mordor": 2_520_000}
-
-// powkitVerifier verifies shares with powkit's light ethash, until
-// internal/mining/ethash replaces it. powkit's Ethereum Classic client
-// always uses 60000-block epochs, so etchash takes the Ethereum client
-// below the ECIP-1099 block (0 for networks other than classic and mordor:
-// a private etchash chain is taken to have it from genesis).
-type powkitVerifier struct {
-	ethash, etchash *ethash.Client
-	activation      uint64
-}
-
-func newPowkitVerifier(algorithm, network string) *powkitVerifier {
-	v := &powkitVerifier{ethash: ethash.NewEthereum()}
-	if algorithm == "etchash" {
-		v.etchash = ethash.NewEthereumClassic()
-		v.activation = ecip1099[network]
-	}
-	return v
-}
-
-// client is the powkit client for a block.
-func (v *powkitVerifier) client(height uint64) *ethash.Client {
-	if v.etchash != nil && height >= v.activation {
-		return v.etchash
-	}
-	return v.ethash
-}
-
-func (v *powkitVerifier) Verify(height uint64, header [32]byte, nonce uint64) (mix, result [32]byte, err error) {
-	m, r, err := v.client(height).Compute(header[:], height, nonce)
-	if err != nil {
-		return mix, result, fmt.Errorf("ethash: %w", err)
-	}
-	if len(m) != 32 || len(r) != 32 {
-		return mix, result, errors.New("ethash: short digest")
-	}
-	copy(mix[:], m)
-	copy(result[:], r)
-	return mix, result, nil
 }

@@ -73,24 +73,3 @@ func TestPoolCommandNeedsANode(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
-
-// TestPowkitVerifierEpochs picks powkit's Ethereum client below the
-// ECIP-1099 block and its Ethereum Classic client from it.
-func TestPowkitVerifierEpochs(t *testing.T) {
-	v := newPowkitVerifier("etchash", "mordor")
-	tests := []struct {
-		height  uint64
-		classic bool
-	}{{0, false}, {2_519_999, false}, {2_520_000, true}, {5_000_000, true}}
-	for _, tt := range tests {
-		if got := v.client(tt.height) == v.etchash; got != tt.classic {
-			t.Errorf("height %d: classic client %v, want %v", tt.height, got, tt.classic)
-		}
-	}
-	if e := newPowkitVerifier("ethash", "classic"); e.client(20_000_000) != e.ethash {
-		t.Error("ethash uses the classic client")
-	}
-	if e := newPowkitVerifier("etchash", "private"); e.client(0) != e.etchash {
-		t.Error("a private etchash chain: want ECIP-1099 from genesis")
-	}
-}
