@@ -67,8 +67,9 @@ func Binary(t testing.TB) string {
 }
 
 // Start runs core-geth on a fresh dev.pow chain in t.TempDir(), with its
-// HTTP JSON-RPC (eth, net, web3, miner) on a free loopback port, and
-// waits until it answers. The node is killed when the test ends; its log
+// HTTP JSON-RPC (eth, net, web3, miner, and ethash for
+// ethash_getHashrate, which sums the hashrates miners report) on a free
+// loopback port, and waits until it answers. The node is killed when the test ends; its log
 // is shown when the test failed.
 func Start(t testing.TB, opts Options) *Node {
 	t.Helper()
@@ -142,7 +143,7 @@ func Args(dataDir, dagDir string) []string {
 		"--ethash.dagdir", dagDir,
 		"--ethash.cachedir", filepath.Join(dataDir, "ethash-cache"),
 		"--http", "--http.addr", "127.0.0.1", "--http.port", "0",
-		"--http.api", "eth,net,web3,miner",
+		"--http.api", "eth,net,web3,miner,ethash",
 		"--authrpc.addr", "127.0.0.1", "--authrpc.port", "0",
 		"--nodiscover", "--maxpeers", "0", "--ipcdisable",
 	}
