@@ -30,5 +30,6 @@ func newRootCmd() *cobra.Command {
 	}
 	root.AddCommand(newUpCmd(), newGatewayCmd(), newAgentCmd(), newSnapshotCmd(), newStatusCmd(), newConfigCmd(), newRenderCmd(), newProbeCmd(), newVersionCmd())
 	root.AddCommand(newDeployCmd(awsStacks()), newDestroyCmd(awsStacks()), newEBSCmd(defaultEBSHost))
+	root.AddCommand(newMineCmd())
 	return root
 }

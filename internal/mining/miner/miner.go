@@ -200,7 +200,20 @@ func (m *Miner) reportHashrate(ctx context.Context, client poolClient, id [32]by
 	if every <= 0 {
 		every = DefaultHashrateInterval
 	}
-	tick := time.NewTicker(every)
+	m.Every(ctx, every, func(_ Stats, rate float64) {
+		rctx, cancel := context.WithTimeout(ctx, submitTimeout)
+		err := client.reportHashrate(rctx, rate, id)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			log.Debug("miner: reporting the hashrate failed", "err", err)
+		}
+	})
+}
+
+// Every calls fn with the counters and the hash rate since the last call
+// every interval until ctx ends.
+func (m *Miner) Every(ctx context.Context, interval time.Duration, fn func(now Stats, rate float64)) {
+	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	last := m.Stats()
 	for {
@@ -210,14 +223,8 @@ func (m *Miner) reportHashrate(ctx context.Context, client poolClient, id [32]by
 		case <-tick.C:
 		}
 		now := m.Stats()
-		rate := now.Rate(last)
+		fn(now, now.Rate(last))
 		last = now
-		rctx, cancel := context.WithTimeout(ctx, submitTimeout)
-		err := client.reportHashrate(rctx, rate, id)
-		cancel()
-		if err != nil && ctx.Err() == nil {
-			log.Debug("miner: reporting the hashrate failed", "err", err)
-		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethfleet/ethfleet/internal/await"
 	"github.com/ethfleet/ethfleet/internal/mining/miner"
 	"github.com/ethfleet/ethfleet/internal/mining/powtest"
 )
@@ -42,18 +43,6 @@ func run(t *testing.T, m *miner.Miner) (stop func()) {
 	return stop
 }
 
-// await polls cond until it holds or the timeout passes.
-func await(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // TestMinesSharesAtThePool mines light ethash shares at a tiny share
@@ -79,13 +68,13 @@ func TestMinesSharesAtThePool(t *testing.T) {
 			accepted := func(n int) func() bool {
 				return func() bool { a, _ := pool.Shares(worker); return a >= n }
 			}
-			await(t, 60*time.Second, "3 accepted shares", accepted(3))
+			await.True(t, 60*time.Second, "3 accepted shares", accepted(3))
 			jobs := m.Stats().Jobs
 			tc.switchJob()
-			await(t, 10*time.Second, "the new job", func() bool { return m.Stats().Jobs > jobs })
+			await.True(t, 10*time.Second, "the new job", func() bool { return m.Stats().Jobs > jobs })
 			a, _ := pool.Shares(worker)
-			await(t, 30*time.Second, "3 more accepted shares", accepted(a+3))
-			await(t, 10*time.Second, "a reported hashrate", func() bool { return pool.Reported(worker) > 0 })
+			await.True(t, 30*time.Second, "3 more accepted shares", accepted(a+3))
+			await.True(t, 10*time.Second, "a reported hashrate", func() bool { return pool.Reported(worker) > 0 })
 			stop()
 
 			s := m.Stats()
@@ -128,8 +117,8 @@ func TestAgainstCoreGeth(t *testing.T) {
 	m := &miner.Miner{Pool: node.URL() + "/", Worker: "direct", Threads: 1, Hasher: &liar{}, Logger: quietLogger(),
 		HashrateInterval: 100 * time.Millisecond, PollInterval: 50 * time.Millisecond}
 	stop := run(t, m)
-	await(t, 20*time.Second, "2 rejected solutions", func() bool { return m.Stats().Rejected >= 2 })
-	await(t, 20*time.Second, "core-geth to see the reported hashrate", func() bool {
+	await.True(t, 20*time.Second, "2 rejected solutions", func() bool { return m.Stats().Rejected >= 2 })
+	await.True(t, 20*time.Second, "core-geth to see the reported hashrate", func() bool {
 		// eth_hashrate shows only the node's own mining; this is the sum
 		// of what getWork miners reported.
 		var rate uint64

@@ -26,6 +26,7 @@ import (
 // (epoch 0) at a share difficulty the test picks, and it verifies each
 // share with light ethash.
 type Pool struct {
+	t          testing.TB
 	difficulty uint64
 	target     *big.Int
 	hasher     *powethash.Client
@@ -47,6 +48,7 @@ type Pool struct {
 func StartPool(t testing.TB, difficulty uint64) *Pool {
 	t.Helper()
 	p := &Pool{
+		t:          t,
 		difficulty: difficulty,
 		target:     new(big.Int).Div(new(big.Int).Lsh(big.NewInt(1), 256), new(big.Int).SetUint64(difficulty)),
 		hasher:     powethash.NewEthereum(),
@@ -183,6 +185,8 @@ func (p *Pool) verify(worker string, header [32]byte, nonce uint64, mix []byte) 
 		return true
 	}
 	p.rejected[worker]++
+	p.t.Logf("powtest pool: rejected %s's share: header %x known %v, nonce %#x, mix %x, computed mix %x result %x (err %v)",
+		worker, header, known, nonce, mix, m, r, err)
 	return false
 }
 
@@ -232,6 +236,7 @@ func (p *Pool) submitWork(worker string, req rpcRequest) bool {
 	header, err2 := hexutil.Decode(req.param(1))
 	mix, err3 := hexutil.Decode(req.param(2))
 	if err1 != nil || err2 != nil || err3 != nil || len(header) != 32 {
+		p.t.Logf("powtest pool: rejected %s's eth_submitWork %q: bad parameters", worker, req.Params)
 		p.mu.Lock()
 		p.rejected[worker]++
 		p.mu.Unlock()
@@ -329,6 +334,7 @@ func (c *poolConn) submitStratum(req rpcRequest) bool {
 	header, known := p.jobs[req.param(1)]
 	nonce, err := strconv.ParseUint(c.jobXN[req.param(1)]+req.param(2), 16, 64)
 	if !known || err != nil || len(c.jobXN[req.param(1)]+req.param(2)) != 16 {
+		p.t.Logf("powtest pool: rejected %s's mining.submit %q: unknown job or bad nonce", c.worker, req.Params)
 		p.rejected[c.worker]++
 		return false
 	}
