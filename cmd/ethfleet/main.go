@@ -32,5 +32,6 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newDeployCmd(awsStacks()), newDestroyCmd(awsStacks()), newEBSCmd(defaultEBSHost))
 	root.AddCommand(newAutoscaleCmd())
 	root.AddCommand(newPoolCmd())
+	root.AddCommand(newMineCmd())
 	return root
 }
