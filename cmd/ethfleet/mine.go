@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ethfleet/ethfleet/internal/config"
+	"github.com/ethfleet/ethfleet/internal/mining/ethash"
 	"github.com/ethfleet/ethfleet/internal/mining/miner"
 )
 
@@ -36,9 +37,12 @@ EthProxy at stratum1+tcp://HOST:PORT) with mining.algorithm's proof of work.
 A status line every 10s shows the measured hashrate and the shares the pool
 accepted and rejected; Ctrl-C stops.
 
-Light mode hashes from the 16 MiB verification cache (a few ms a hash): with
-a small share difficulty it still finds shares. Full-DAG hashing
-(mining.miner.dagDir) is not built in yet; mine uses light mode meanwhile.`,
+With mining.miner.dagDir set (and without --light) it hashes from the full
+DAG in that directory, which the miners of a host or a shared file system
+share: the first miner to need an epoch generates it (minutes), the others
+wait for it and map the same file, and all hash in light mode until it is
+ready. Light mode hashes from the 16 MiB verification cache (a few ms a
+hash): with a small share difficulty it still finds shares.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runMine(cmd, fl) },
 	}
@@ -66,6 +70,9 @@ func runMine(cmd *cobra.Command, fl mineFlags) error {
 	m, err := newMiner(cfg, fl, log)
 	if err != nil {
 		return err
+	}
+	if c, ok := m.Hasher.(io.Closer); ok {
+		defer c.Close()
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -96,21 +103,16 @@ func newMiner(cfg *config.Config, fl mineFlags, log *slog.Logger) (*miner.Miner,
 		}
 		m.Worker = host
 	}
-	if !fl.light && mc.DAGDir != "" {
-		log.Warn("mine: full-DAG hashing is not built in yet; hashing in light mode", "dagDir", mc.DAGDir)
+	alg, err := ethash.ForNetwork(cfg.Mining.Algorithm, cfg.Network.Name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: mining.algorithm: %w", fl.config, err)
 	}
-	m.Hasher = lightHasher(cfg.Mining.Algorithm, cfg.Network.Name)
+	if fl.light || mc.DAGDir == "" {
+		m.Hasher = miner.NewLight(alg)
+	} else {
+		m.Hasher = miner.NewFull(mc.DAGDir, alg, log.Info)
+	}
 	return m, nil
-}
-
-// lightHasher is ethash, or etchash from the network's ECIP-1099 block
-// (from genesis on a network that has none).
-func lightHasher(algorithm, network string) miner.Hasher {
-	if algorithm != "etchash" {
-		return miner.NewLight()
-	}
-	activation, _ := miner.ECIP1099Block(network)
-	return miner.NewLightEtchash(activation)
 }
 
 // printMineStatus prints the hashrate and share counts every interval

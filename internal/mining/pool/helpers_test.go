@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethfleet/ethfleet/internal/mining/ethash"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/sencha-dev/powkit/ethash"
 
 	"github.com/ethfleet/ethfleet/internal/await"
 	"github.com/ethfleet/ethfleet/internal/config"
@@ -35,20 +35,8 @@ func (fastVerifier) Verify(height uint64, header [32]byte, nonce uint64) (mix, r
 	return mix, sha256.Sum256(mix[:]), nil
 }
 
-// lightVerifier is ethash light verification through powkit.
-type lightVerifier struct{ c *ethash.Client }
-
-var light = sync.OnceValue(func() lightVerifier { return lightVerifier{ethash.NewEthereum()} })
-
-func (v lightVerifier) Verify(height uint64, header [32]byte, nonce uint64) (mix, result [32]byte, err error) {
-	m, r, err := v.c.Compute(header[:], height, nonce)
-	if err != nil {
-		return mix, result, err
-	}
-	copy(mix[:], m)
-	copy(result[:], r)
-	return mix, result, nil
-}
+// light is ethash light verification, as the pool command uses it.
+var light = sync.OnceValue(func() *ethash.Verifier { return ethash.NewVerifier(ethash.Ethash()) })
 
 // mine hashes nonces from start until one meets target.
 func mine(t *testing.T, v Verifier, height uint64, header [32]byte, target *big.Int, start uint64) (nonce uint64, mix, result [32]byte) {

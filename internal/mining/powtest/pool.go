@@ -16,7 +16,7 @@ import (
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
-	powethash "github.com/sencha-dev/powkit/ethash"
+	"github.com/ethfleet/ethfleet/internal/mining/ethash"
 )
 
 // Pool is a small fake mining pool for miner tests: getWork over HTTP
@@ -29,7 +29,7 @@ type Pool struct {
 	t          testing.TB
 	difficulty uint64
 	target     *big.Int
-	hasher     *powethash.Client
+	hasher     *ethash.Verifier
 	httpURL    string
 	stratum    string
 
@@ -51,7 +51,7 @@ func StartPool(t testing.TB, difficulty uint64) *Pool {
 		t:          t,
 		difficulty: difficulty,
 		target:     new(big.Int).Div(new(big.Int).Lsh(big.NewInt(1), 256), new(big.Int).SetUint64(difficulty)),
-		hasher:     powethash.NewEthereum(),
+		hasher:     ethash.NewVerifier(ethash.Ethash()),
 		jobs:       map[string][32]byte{},
 		accepted:   map[string]int{},
 		rejected:   map[string]int{},
@@ -172,8 +172,8 @@ func (p *Pool) workLocked() []string {
 
 // verify checks a share of the job with that header and counts it.
 func (p *Pool) verify(worker string, header [32]byte, nonce uint64, mix []byte) bool {
-	m, r, err := p.hasher.Compute(header[:], 1, nonce)
-	ok := err == nil && bytes.Equal(m, mix) && new(big.Int).SetBytes(r).Cmp(p.target) <= 0
+	m, r, err := p.hasher.Verify(1, header, nonce)
+	ok := err == nil && bytes.Equal(m[:], mix) && new(big.Int).SetBytes(r[:]).Cmp(p.target) <= 0
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	known := false
@@ -340,8 +340,8 @@ func (c *poolConn) submitStratum(req rpcRequest) bool {
 	}
 	p.mu.Unlock()
 	defer p.mu.Lock()
-	m, _, _ := p.hasher.Compute(header[:], 1, nonce)
-	return p.verify(c.worker, header, nonce, m)
+	m, _, _ := p.hasher.Verify(1, header, nonce)
+	return p.verify(c.worker, header, nonce, m[:])
 }
 
 // notify sends the current job, with the pool locked.
