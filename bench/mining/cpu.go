@@ -43,28 +43,25 @@ func selfCPU() time.Duration {
 }
 
 // machineCPU is the CPU time every CPU of the machine spent busy (not idle
-// nor waiting for I/O) since boot, from /proc/stat.
-func machineCPU() (time.Duration, error) {
+// nor waiting for I/O) since boot, from /proc/stat; steal, a part of it, is
+// the time the hypervisor gave the machine's CPUs to someone else.
+func machineCPU() (busy, steal time.Duration, err error) {
 	b, err := os.ReadFile("/proc/stat")
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	line, _, _ := strings.Cut(string(b), "\n")
 	f := strings.Fields(line)
 	if len(f) < 9 || f[0] != "cpu" {
-		return 0, fmt.Errorf("/proc/stat: unexpected first line %q", line)
+		return 0, 0, fmt.Errorf("/proc/stat: unexpected first line %q", line)
 	}
-	var busy uint64
-	for i, v := range f[1:9] { // user nice system idle iowait irq softirq steal
-		n, err := strconv.ParseUint(v, 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("/proc/stat: %w", err)
-		}
-		if i != 3 && i != 4 {
-			busy += n
+	var n [8]uint64 // user nice system idle iowait irq softirq steal
+	for i := range n {
+		if n[i], err = strconv.ParseUint(f[i+1], 10, 64); err != nil {
+			return 0, 0, fmt.Errorf("/proc/stat: %w", err)
 		}
 	}
-	return ticks(busy), nil
+	return ticks(n[0] + n[1] + n[2] + n[5] + n[6] + n[7]), ticks(n[7]), nil
 }
 
 func ticks(n uint64) time.Duration { return time.Duration(n) * time.Second / clockTicks }
@@ -76,6 +73,7 @@ type cpuSample struct {
 	self    time.Duration
 	watched map[string]time.Duration
 	machine time.Duration
+	steal   time.Duration
 }
 
 // sampleCPU reads the CPU times now; pids names the processes watched.
@@ -88,29 +86,28 @@ func sampleCPU(pids map[string]int) (cpuSample, error) {
 		}
 		s.watched[name] = d
 	}
-	m, err := machineCPU()
-	if err != nil {
-		return s, err
-	}
-	s.machine = m
-	return s, nil
+	var err error
+	s.machine, s.steal, err = machineCPU()
+	return s, err
 }
 
 // CPUUse is the CPU used between two samples, in cores (CPU seconds per
 // second): by this process, by each watched process, by the whole
-// machine, and by everything else on it.
+// machine, by everything else on it, and stolen by the hypervisor.
 type CPUUse struct {
 	Self    float64            `json:"self"`
 	Watched map[string]float64 `json:"watched"`
 	Machine float64            `json:"machine"`
 	Others  float64            `json:"others"`
+	Steal   float64            `json:"steal"`
 }
 
 func cpuBetween(a, b cpuSample) CPUUse {
 	secs := b.at.Sub(a.at).Seconds()
 	cores := func(d time.Duration) float64 { return d.Seconds() / secs }
 	u := CPUUse{Self: cores(b.self - a.self), Machine: cores(b.machine - a.machine), Watched: map[string]float64{}}
-	u.Others = u.Machine - u.Self
+	u.Steal = cores(b.steal - a.steal)
+	u.Others = u.Machine - u.Steal - u.Self
 	for name, d := range b.watched {
 		u.Watched[name] = cores(d - a.watched[name])
 		u.Others -= u.Watched[name]
@@ -124,10 +121,10 @@ func cpuBetween(a, b cpuSample) CPUUse {
 func awaitQuiet(quiet float64, limit time.Duration) float64 {
 	deadline := time.Now().Add(limit)
 	for {
-		a, err1 := machineCPU()
+		a, _, err1 := machineCPU()
 		t := time.Now()
 		time.Sleep(time.Second)
-		b, err2 := machineCPU()
+		b, _, err2 := machineCPU()
 		if err1 != nil || err2 != nil {
 			return 0
 		}
