@@ -51,9 +51,9 @@ type Round struct {
 	CPU  CPUUse            `json:"cpu"`
 }
 
-// runMine mines -url for -warmup seconds as WORKER-warmup, then for -d
-// seconds as WORKER with the same (warm) hasher, and writes the second
-// miner's round to -out.
+// runMine makes the hasher's epoch-0 cache, mines -url for -warmup
+// seconds as WORKER-warmup, then for -d seconds as WORKER with the same
+// hasher, and writes the second miner's round to -out.
 func runMine(args []string) error {
 	fl := flag.NewFlagSet("mine", flag.ExitOnError)
 	var r Round
@@ -64,8 +64,8 @@ func runMine(args []string) error {
 	fl.StringVar(&r.Worker, "worker", "bench", "worker name")
 	fl.IntVar(&r.Threads, "threads", 2, "miner threads")
 	fl.Uint64Var(&r.ShareDifficulty, "share-difficulty", 0, "the pool's share difficulty, recorded")
-	warmup := fl.Duration("warmup", 10*time.Second, "warm-up, not measured")
-	d := fl.Duration("d", 60*time.Second, "measured duration")
+	warmup := fl.Duration("warmup", 3*time.Second, "warm-up, not measured")
+	d := fl.Duration("d", 20*time.Second, "measured duration")
 	stats := fl.String("stats", "", "the pool's /stats URL, read at the end")
 	poolPID := fl.Int("pool-pid", 0, "the pool's pid, whose CPU time is measured")
 	nodePID := fl.Int("node-pid", 0, "the node's pid, whose CPU time is measured")
@@ -84,6 +84,7 @@ func runMine(args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	hasher := miner.NewLight(ethash.Ethash())
+	hasher.Hash(1, [32]byte{}, 0) // makes the epoch-0 cache before the warm-up
 
 	t0 := time.Now()
 	r.Busy = awaitQuiet(*quiet, 30*time.Second)

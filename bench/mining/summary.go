@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -107,26 +108,29 @@ func writeFigures(w io.Writer, v Verify, rounds []Round) {
 		}
 		acc := mean(rs, accepted)
 		ratio := acc / direct
-		fmt.Fprintf(w, "| accepted hashrate through the pool (%s) / direct | %.1f%% (%.1f / %.1f H/s; rounds %s)%s | ≥ %.0f%% | %s |\n",
-			dialect(mode), 100*ratio, acc, direct, pairedRatios(rounds, mode), dagger(rs), 100*poolShareOfDirect, verdict(ratio >= poolShareOfDirect))
+		fmt.Fprintf(w, "| accepted hashrate through the pool (%s) / direct | %.1f%% (%.1f / %.1f H/s); %s%s | ≥ %.0f%% | %s |\n",
+			dialect(mode), 100*ratio, acc, direct, pairedInterval(pairedRatios(rounds, mode)), dagger(rs), 100*poolShareOfDirect, verdict(ratio >= poolShareOfDirect))
 	}
 	for _, mode := range modes[1:] {
 		rs := m[mode]
 		if len(rs) == 0 {
 			continue
 		}
+		// The rounds are equally long: their estimates' mean is the
+		// estimate over all of them, resting on all their shares.
 		est := mean(rs, func(r Round) float64 { return poolLine(r).Hashrate })
-		low := mean(rs, func(r Round) float64 { return poolLine(r).Low })
-		high := mean(rs, func(r Round) float64 { return poolLine(r).High })
-		shares := mean(rs, func(r Round) float64 { return float64(poolLine(r).Shares.Accepted) })
+		var shares float64
 		inside := 0
 		for _, r := range rs {
-			if p := poolLine(r); r.AcceptedRate >= p.Low && r.AcceptedRate <= p.High {
+			p := poolLine(r)
+			shares += float64(p.Shares.Accepted)
+			if r.AcceptedRate >= p.Low && r.AcceptedRate <= p.High {
 				inside++
 			}
 		}
-		fmt.Fprintf(w, "| the pool's verified estimate (%s), of the miner's accepted rate | %.1f%% (%.1f H/s, 95%% interval %.1f–%.1f, %.0f shares a round; the miner's rate inside it in %d of %d rounds) | | |\n",
-			dialect(mode), 100*est/mean(rs, accepted), est, low, high, shares, inside, len(rs))
+		half := 1.96 / math.Sqrt(shares) // Poisson, normal approximation
+		fmt.Fprintf(w, "| the pool's verified estimate (%s), of the miner's accepted rate | %.1f%% (%.1f H/s, 95%% interval %.1f–%.1f from %.0f shares; each round's interval held the miner's rate in %d of %d) | | |\n",
+			dialect(mode), 100*est/mean(rs, accepted), est, est*(1-half), est*(1+half), shares, inside, len(rs))
 	}
 	for _, mode := range modes[1:] {
 		rs := m[mode]
@@ -146,28 +150,82 @@ func writeFigures(w io.Writer, v Verify, rounds []Round) {
 		fmt.Fprintf(w, "| the pool's process CPU (%s), of the machine's %d cores | %.2f%% (%.4f cores; %.2f shares/s, %.1f ms of CPU a share) | | |\n",
 			dialect(mode), rs[0].CPUs, 100*cores/machine, cores, rate, perShare)
 	}
+	for _, mode := range modes[1:] {
+		rs := m[mode]
+		if len(rs) == 0 || len(m["direct"]) == 0 {
+			continue
+		}
+		// The CPU the pool took from the miner's cores: its own and the
+		// node's extra (the miner's own client work and its threads'
+		// waits on submissions are not in it).
+		pool := mean(rs, func(r Round) float64 { return r.CPU.Watched["pool"] })
+		node := mean(rs, func(r Round) float64 { return r.CPU.Watched["node"] }) - mean(m["direct"], func(r Round) float64 { return r.CPU.Watched["node"] })
+		machine := float64(rs[0].CPUs)
+		fmt.Fprintf(w, "| the machine's CPU the pool (%s) left to the miner: 1 − (the pool's CPU + the node's change) / %d cores | %.1f%% (pool %.4f, node %+.4f cores) | | |\n",
+			dialect(mode), rs[0].CPUs, 100*(1-(pool+node)/machine), pool, node)
+	}
 	fmt.Fprintln(w)
 	if slices.ContainsFunc(rounds, disturbed) {
 		fmt.Fprintf(w, "† a round in which other processes used more than %.2f cores.\n\n", disturbedCores)
 	}
 }
 
-// pairedRatios lists each round's accepted rate in mode against the same
-// round's direct rate.
-func pairedRatios(rounds []Round, mode string) string {
+// directRates is each round's direct rate, by round.
+func directRates(rounds []Round) map[int]float64 {
 	direct := map[int]float64{}
 	for _, r := range rounds {
 		if r.Mode == "direct" {
 			direct[r.Round] = r.AcceptedRate
 		}
 	}
-	var s []string
+	return direct
+}
+
+// pairedRatios is each round's accepted rate in mode, of the same
+// round's direct rate.
+func pairedRatios(rounds []Round, mode string) []float64 {
+	direct := directRates(rounds)
+	var ratios []float64
 	for _, r := range rounds {
 		if r.Mode == mode && direct[r.Round] > 0 {
-			s = append(s, fmt.Sprintf("%.1f%%", 100*r.AcceptedRate/direct[r.Round]))
+			ratios = append(ratios, r.AcceptedRate/direct[r.Round])
 		}
 	}
-	return strings.Join(s, ", ")
+	return ratios
+}
+
+// pairedInterval describes the rounds' ratios: their mean with its 95%
+// interval (Student's t), or the ratios themselves when there are fewer
+// than three.
+func pairedInterval(ratios []float64) string {
+	n := len(ratios)
+	if n < 3 {
+		var s []string
+		for _, x := range ratios {
+			s = append(s, fmt.Sprintf("%.1f%%", 100*x))
+		}
+		return "rounds " + strings.Join(s, ", ")
+	}
+	var sum, sq float64
+	for _, x := range ratios {
+		sum += x
+	}
+	m := sum / float64(n)
+	for _, x := range ratios {
+		sq += (x - m) * (x - m)
+	}
+	half := studentT975(n-1) * math.Sqrt(sq/float64(n-1)/float64(n))
+	return fmt.Sprintf("paired rounds %.1f%% ± %.1f%% (95%%, n = %d)", 100*m, 100*half, n)
+}
+
+// studentT975 is the 97.5% quantile of Student's t with df degrees of
+// freedom (a table to 10, then an approximation within 0.01).
+func studentT975(df int) float64 {
+	table := []float64{12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228}
+	if df >= 1 && df <= len(table) {
+		return table[df-1]
+	}
+	return 1.96 + 2.4/float64(df)
 }
 
 func dialect(mode string) string {
@@ -196,8 +254,13 @@ func dagger(rs []Round) string {
 }
 
 func writeRounds(w io.Writer, rounds []Round) {
-	fmt.Fprintf(w, "| round | case | hash rate | shares found / accepted / rejected | accepted rate | pool's estimate [95%%] | CPU: miner / pool / node / others (cores) |\n|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "| round | case | hash rate | shares found / accepted / rejected | accepted rate | of the round's direct | pool's estimate [95%%] | CPU: miner / pool / node / others (cores) |\n|---|---|---|---|---|---|---|---|\n")
+	direct := directRates(rounds)
 	for _, r := range rounds {
+		of := ""
+		if r.Mode != "direct" && direct[r.Round] > 0 {
+			of = fmt.Sprintf("%.1f%%", 100*r.AcceptedRate/direct[r.Round])
+		}
 		est := ""
 		if r.Pool != nil {
 			est = fmt.Sprintf("%.1f [%.1f, %.1f] at difficulty %d", r.Pool.Hashrate, r.Pool.Low, r.Pool.High, r.Pool.Difficulty)
@@ -206,8 +269,8 @@ func writeRounds(w io.Writer, rounds []Round) {
 		if disturbed(r) {
 			mark = " †"
 		}
-		fmt.Fprintf(w, "| %d.%d | %s | %.1f H/s | %d / %d / %d | %.1f H/s | %s | %.2f / %.3f / %.3f / %.2f%s |\n",
-			r.Round, r.Order, r.Mode, r.Rate, r.Found, r.Accepted, r.Rejected, r.AcceptedRate, est,
+		fmt.Fprintf(w, "| %d.%d | %s | %.1f H/s | %d / %d / %d | %.1f H/s | %s | %s | %.2f / %.3f / %.3f / %.2f%s |\n",
+			r.Round, r.Order, r.Mode, r.Rate, r.Found, r.Accepted, r.Rejected, r.AcceptedRate, of, est,
 			r.CPU.Self, r.CPU.Watched["pool"], r.CPU.Watched["node"], r.CPU.Others, mark)
 	}
 }
