@@ -49,7 +49,7 @@ func TestMineCommand(t *testing.T) {
 					t.Logf("output:\n%s", out)
 				}
 			})
-			await.True(t, 60*time.Second, "3 shares at the pool and a status line", func() bool {
+			await.True(t, 3*time.Minute, "3 shares at the pool and a status line", func() bool {
 				accepted, _ := pool.Shares(tc.worker)
 				return accepted >= 3 && status.MatchString(out.String())
 			})

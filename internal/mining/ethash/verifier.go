@@ -48,10 +48,10 @@ func (v *Verifier) Verify(height uint64, header [32]byte, nonce uint64) (mix, re
 	return mix, result, nil
 }
 
-// client returns the powkit client for height's epoch length, creating it
-// on first use. Once an etchash chain is a full epoch past activation, the
-// pre-activation client and its caches are dropped: no work that old is
-// still being mined.
+// client returns the powkit client for height's epoch length, shared
+// with the process's other verifiers. Once an etchash chain is a full
+// epoch past activation, this verifier stops using the pre-activation
+// client: no work that old is still being mined.
 func (v *Verifier) client(height uint64) *powethash.Client {
 	length := v.alg.EpochLength(height)
 	v.mu.Lock()
@@ -61,8 +61,37 @@ func (v *Verifier) client(height uint64) *powethash.Client {
 	}
 	c := v.clients[length]
 	if c == nil {
-		c = newPowkitClient(v.alg.sizes, length)
+		c = sharedClient(v.alg.sizes, length)
 		v.clients[length] = c
+	}
+	return c
+}
+
+// shared holds one powkit client per sizes and epoch length for the whole
+// process, so that the verifiers of a process (a pool's, a miner's, a
+// test's) share their caches instead of each making its own: a second at
+// epoch 0, tens of seconds under the race detector.
+var shared struct {
+	sync.Mutex
+	clients map[clientKey]*powethash.Client
+}
+
+type clientKey struct {
+	sizes       Sizes
+	epochLength uint64
+}
+
+func sharedClient(s Sizes, epochLength uint64) *powethash.Client {
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.clients == nil {
+		shared.clients = map[clientKey]*powethash.Client{}
+	}
+	k := clientKey{s, epochLength}
+	c := shared.clients[k]
+	if c == nil {
+		c = newPowkitClient(s, epochLength)
+		shared.clients[k] = c
 	}
 	return c
 }

@@ -26,7 +26,10 @@ type Light struct {
 }
 
 // NewLight returns a light hasher of alg.
-func NewLight(alg ethash.Algorithm) *Light { return &Light{v: ethash.NewVerifier(alg)} }
+func NewLight(alg ethash.Algorithm) *Light { return LightFrom(ethash.NewVerifier(alg)) }
+
+// LightFrom returns a light hasher over v and its caches.
+func LightFrom(v *ethash.Verifier) *Light { return &Light{v: v} }
 
 // Hash implements Hasher.
 func (l *Light) Hash(height uint64, header [32]byte, nonce uint64) (mix, result [32]byte) {

@@ -44,6 +44,15 @@ type Pool struct {
 	nextXN   int
 }
 
+// Light is the ethash verifier of the tests' private chains, one per test
+// process: its epoch-0 cache takes a second to make (tens of seconds under
+// the race detector), so the pools and miners of a test binary share it.
+var Light = sync.OnceValue(func() *ethash.Verifier {
+	v := ethash.NewVerifier(ethash.Ethash())
+	v.Verify(1, [32]byte{}, 0) // makes the cache now, not in a miner's first submit
+	return v
+})
+
 // StartPool runs a fake pool on loopback until the test ends.
 func StartPool(t testing.TB, difficulty uint64) *Pool {
 	t.Helper()
@@ -51,7 +60,7 @@ func StartPool(t testing.TB, difficulty uint64) *Pool {
 		t:          t,
 		difficulty: difficulty,
 		target:     new(big.Int).Div(new(big.Int).Lsh(big.NewInt(1), 256), new(big.Int).SetUint64(difficulty)),
-		hasher:     ethash.NewVerifier(ethash.Ethash()),
+		hasher:     Light(),
 		jobs:       map[string][32]byte{},
 		accepted:   map[string]int{},
 		rejected:   map[string]int{},
