@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -241,17 +242,19 @@ func (p *Pool) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 // submitWork checks [nonce, header, mix].
 func (p *Pool) submitWork(worker string, req rpcRequest) bool {
-	nonce, err1 := hexutil.DecodeUint64(req.param(0))
+	// The nonce is 8 bytes of DATA (0x and 16 digits, leading zeros
+	// kept), not a QUANTITY.
+	nonceBytes, err1 := hexutil.Decode(req.param(0))
 	header, err2 := hexutil.Decode(req.param(1))
 	mix, err3 := hexutil.Decode(req.param(2))
-	if err1 != nil || err2 != nil || err3 != nil || len(header) != 32 {
+	if err1 != nil || err2 != nil || err3 != nil || len(nonceBytes) != 8 || len(header) != 32 {
 		p.t.Logf("powtest pool: rejected %s's eth_submitWork %q: bad parameters", worker, req.Params)
 		p.mu.Lock()
 		p.rejected[worker]++
 		p.mu.Unlock()
 		return false
 	}
-	return p.verify(worker, [32]byte(header), nonce, mix)
+	return p.verify(worker, [32]byte(header), binary.BigEndian.Uint64(nonceBytes), mix)
 }
 
 func (p *Pool) report(worker, rate string) bool {
