@@ -125,32 +125,47 @@ func runMine(args []string) error {
 		return sampleErr
 	}
 	r.CPU = cpuBetween(cpu0, cpu1)
+	if err := r.measured(start, end, *stats); err != nil {
+		return err
+	}
+	r.print()
+	return writeJSON(*out, r)
+}
+
+// measured fills in the round's figures from the miner's counters at its
+// start and end and, through the pool, the pool's view from statsURL.
+func (r *Round) measured(start, end miner.Stats, statsURL string) error {
 	r.CPUs = runtime.NumCPU()
 	r.Seconds = end.At.Sub(start.At).Seconds()
 	r.Hashes, r.Jobs = end.Hashes-start.Hashes, end.Jobs
 	r.Found, r.Accepted, r.Rejected = end.Found-start.Found, end.Accepted-start.Accepted, end.Rejected-start.Rejected
 	r.Rate = end.Rate(start)
 	r.AcceptedRate = r.Rate
-	if r.Mode != "direct" {
-		r.AcceptedRate = 0
-		if n := r.Accepted + r.Rejected; n > 0 {
-			r.AcceptedRate = r.Rate * float64(r.Accepted) / float64(n)
-		}
-		if *stats != "" {
-			ws, err := workerStats(*stats, r.Worker)
-			if err != nil {
-				return err
-			}
-			r.Pool = ws
-		}
+	if r.Mode == "direct" {
+		return nil
 	}
+	r.AcceptedRate = 0
+	if n := r.Accepted + r.Rejected; n > 0 {
+		r.AcceptedRate = r.Rate * float64(r.Accepted) / float64(n)
+	}
+	if statsURL != "" {
+		ws, err := workerStats(statsURL, r.Worker)
+		if err != nil {
+			return err
+		}
+		r.Pool = ws
+	}
+	return nil
+}
+
+// print writes the round's line to standard output.
+func (r *Round) print() {
 	fmt.Printf("%s round %d: first job after %.3f s; %.1f H/s over %.1f s, %d shares found, %d accepted, %d rejected; accepted %.1f H/s",
 		r.Mode, r.Round, r.FirstJob, r.Rate, r.Seconds, r.Found, r.Accepted, r.Rejected, r.AcceptedRate)
 	if r.Pool != nil {
 		fmt.Printf("; pool's estimate %.1f H/s [%.1f, %.1f]", r.Pool.Hashrate, r.Pool.Low, r.Pool.High)
 	}
 	fmt.Printf("; CPU %.2f cores, pool %.3f, node %.3f, others %.2f, steal %.2f\n", r.CPU.Self, r.CPU.Watched["pool"], r.CPU.Watched["node"], r.CPU.Others, r.CPU.Steal)
-	return writeJSON(*out, r)
 }
 
 // mineFor runs m for d, or, when during is given, until during returns

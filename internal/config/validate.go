@@ -59,31 +59,7 @@ func (c *Config) validate(ps *problems) {
 		ps.add("devnet.snapshots.keep", "must be at least 1, got %d", d.Snapshots.Keep)
 	}
 
-	names := map[string]string{} // name -> key that first used it
-	for i, n := range c.Nodes {
-		key := fmt.Sprintf("nodes[%d]", i)
-		checkName(ps, names, key, n.Name)
-		if n.RPC.IsZero() && !n.Deployed() {
-			ps.add(key+".rpc", "is required (or execution, for a node ethfleet deploys)")
-		} else if !n.RPC.IsZero() {
-			checkURL(ps, key+".rpc", n.RPC, "http", "https")
-		}
-		if !n.WS.IsZero() {
-			checkURL(ps, key+".ws", n.WS, "ws", "wss")
-		}
-		if !n.Beacon.IsZero() {
-			checkURL(ps, key+".beacon", n.Beacon, "http", "https")
-		}
-	}
-	for i, r := range c.References {
-		key := fmt.Sprintf("references[%d]", i)
-		checkName(ps, names, key, r.Name)
-		if r.RPC.IsZero() {
-			ps.add(key+".rpc", "is required")
-		} else {
-			checkURL(ps, key+".rpc", r.RPC, "http", "https", "ws", "wss")
-		}
-	}
+	c.validateNodes(ps)
 
 	g := c.Gateway
 	checkListen(ps, "gateway.listen", g.Listen)
@@ -118,6 +94,36 @@ func (c *Config) validate(ps *problems) {
 	checkListen(ps, "ops.listen", c.Ops.Listen)
 	if c.Ops.Listen == g.Listen && !strings.HasSuffix(g.Listen, ":0") {
 		ps.add("ops.listen", "must differ from gateway.listen (%s)", g.Listen)
+	}
+}
+
+// validateNodes checks the nodes and references, whose names share one
+// namespace.
+func (c *Config) validateNodes(ps *problems) {
+	names := map[string]string{} // name -> key that first used it
+	for i, n := range c.Nodes {
+		key := fmt.Sprintf("nodes[%d]", i)
+		checkName(ps, names, key, n.Name)
+		if n.RPC.IsZero() && !n.Deployed() {
+			ps.add(key+".rpc", "is required (or execution, for a node ethfleet deploys)")
+		} else if !n.RPC.IsZero() {
+			checkURL(ps, key+".rpc", n.RPC, "http", "https")
+		}
+		if !n.WS.IsZero() {
+			checkURL(ps, key+".ws", n.WS, "ws", "wss")
+		}
+		if !n.Beacon.IsZero() {
+			checkURL(ps, key+".beacon", n.Beacon, "http", "https")
+		}
+	}
+	for i, r := range c.References {
+		key := fmt.Sprintf("references[%d]", i)
+		checkName(ps, names, key, r.Name)
+		if r.RPC.IsZero() {
+			ps.add(key+".rpc", "is required")
+		} else {
+			checkURL(ps, key+".rpc", r.RPC, "http", "https", "ws", "wss")
+		}
 	}
 }
 
