@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/ethfleet/ethfleet/bench/benchcmd"
 	"github.com/ethfleet/ethfleet/internal/mining/ethash"
 	"github.com/ethfleet/ethfleet/internal/mining/miner"
 	"github.com/ethfleet/ethfleet/internal/mining/pool"
@@ -129,7 +130,7 @@ func runMine(args []string) error {
 		return err
 	}
 	r.print()
-	return writeJSON(*out, r)
+	return benchcmd.WriteJSON(*out, r)
 }
 
 // measured fills in the round's figures from the miner's counters at its

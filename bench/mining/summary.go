@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ethfleet/ethfleet/bench/benchcmd"
 	"github.com/ethfleet/ethfleet/internal/mining/pool"
 )
 
@@ -34,7 +35,7 @@ func runSummary(args []string) error {
 		return fmt.Errorf("-out is required")
 	}
 	var v Verify
-	if err := readJSON(filepath.Join(*out, "verify.json"), &v); err != nil {
+	if err := benchcmd.ReadJSON(filepath.Join(*out, "verify.json"), &v); err != nil {
 		return err
 	}
 	paths, err := filepath.Glob(filepath.Join(*out, "round-*.json"))
@@ -44,7 +45,7 @@ func runSummary(args []string) error {
 	var rounds []Round
 	for _, p := range paths {
 		var r Round
-		if err := readJSON(p, &r); err != nil {
+		if err := benchcmd.ReadJSON(p, &r); err != nil {
 			return err
 		}
 		rounds = append(rounds, r)

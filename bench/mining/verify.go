@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/ethfleet/ethfleet/bench/benchcmd"
 	"github.com/ethfleet/ethfleet/internal/mining/ethash"
 )
 
@@ -63,5 +64,5 @@ func runVerify(args []string) error {
 	}
 	fmt.Printf("verified %d shares in %.2f s (%.2f s CPU): %.1f shares/s, %.2f ms a share; cache %.2f s; GOMAXPROCS %d on %d CPU(s)\n",
 		r.Shares, r.Seconds, r.CPUSeconds, r.PerSecond, r.MsPerShare, r.CacheSeconds, r.GOMAXPROCS, r.CPUs)
-	return writeJSON(*out, r)
+	return benchcmd.WriteJSON(*out, r)
 }

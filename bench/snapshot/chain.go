@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ethfleet/ethfleet/bench/benchcmd"
 	"github.com/ethfleet/ethfleet/internal/devnet"
 )
 
@@ -100,7 +101,7 @@ func seal(dir string, blocks, txs int, settle time.Duration, out string) error {
 	}
 	c := Chain{Head: head, Blocks: blocks, TxPerBlk: txs, Seconds: sealed.Seconds(), Dir: stats}
 	fmt.Fprintf(os.Stderr, "chain: head %d; %s\n", head, stats)
-	return writeJSON(out, c)
+	return benchcmd.WriteJSON(out, c)
 }
 
 // producerDir is the producer's data directory in a devnet data dir.

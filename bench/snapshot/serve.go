@@ -13,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/rpc"
 
+	"github.com/ethfleet/ethfleet/bench/benchcmd"
 	"github.com/ethfleet/ethfleet/internal/devnet"
 	"github.com/ethfleet/ethfleet/internal/snapshot"
 	"github.com/ethfleet/ethfleet/internal/snapshot/stores"
@@ -101,7 +102,7 @@ func runServe(args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "%s: from block %d to %d (%s): restore %.1fs, open %.1fs, catch-up %.1fs, total %.1fs\n",
 		r.Mode, r.FromBlock, r.Target, r.TargetHash, r.Restore, r.Open, r.CatchUp, r.Total)
-	return writeJSON(*out, r)
+	return benchcmd.WriteJSON(*out, r)
 }
 
 // stallTimeout is how long a follower may stay at one block before the

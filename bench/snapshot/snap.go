@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ethfleet/ethfleet/bench/benchcmd"
 	"github.com/ethfleet/ethfleet/internal/snapshot"
 	"github.com/ethfleet/ethfleet/internal/snapshot/stores"
 )
@@ -83,7 +84,7 @@ func runSnap(args []string) error {
 	for kind, n := range r.New {
 		fmt.Fprintf(os.Stderr, "  new in %-10s %3d files, %4d chunks, %8.1f MiB raw, %8.1f MiB stored\n", kind, n.Files, n.Chunks, mib(n.Raw), mib(n.Stored))
 	}
-	return writeJSON(*out, r)
+	return benchcmd.WriteJSON(*out, r)
 }
 
 // newChunks sums up the chunks of m that old lacks, by kind of file.

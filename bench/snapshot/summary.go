@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ethfleet/ethfleet/bench/benchcmd"
 )
 
 // The targets.
@@ -61,7 +63,7 @@ type run struct {
 func loadRun(out string) (*run, error) {
 	var r run
 	for name, v := range map[string]any{"chain.json": &r.gen, "grow.json": &r.grow, "snap1.json": &r.snap1, "snap2.json": &r.snap2} {
-		if err := readJSON(filepath.Join(out, name), v); err != nil {
+		if err := benchcmd.ReadJSON(filepath.Join(out, name), v); err != nil {
 			return nil, err
 		}
 	}
@@ -248,7 +250,7 @@ func readServes(out, mode string) ([]Serve, error) {
 	var runs []Serve
 	for _, p := range paths {
 		var s Serve
-		if err := readJSON(p, &s); err != nil {
+		if err := benchcmd.ReadJSON(p, &s); err != nil {
 			return nil, err
 		}
 		runs = append(runs, s)
