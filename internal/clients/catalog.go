@@ -49,7 +49,7 @@ func (c Client) WSURLPort() int {
 var catalog = []Client{
 	{
 		Name: "geth", Layer: Execution, Image: "ethereum/client-go:v1.17.8",
-		Networks: posNetworks, Ports: executionPorts(6061, true),
+		Networks: posNetworks, Ports: executionPorts(6061, true), MetricsPath: "/debug/metrics/prometheus",
 		args: func(o Options) []string {
 			return []string{
 				"--" + o.Network, "--datadir=" + o.DataDir, "--syncmode=snap",
@@ -91,7 +91,7 @@ var catalog = []Client{
 	},
 	{
 		Name: "erigon", Layer: Execution, Image: "erigontech/erigon:v3.2.2",
-		Networks: posNetworks, Ports: executionPorts(6061, false),
+		Networks: posNetworks, Ports: executionPorts(6061, false), MetricsPath: "/debug/metrics/prometheus",
 		args: func(o Options) []string {
 			return []string{
 				"--chain=" + o.Network, "--datadir=" + o.DataDir, "--prune.mode=full", "--externalcl",

@@ -32,6 +32,9 @@ type Client struct {
 	// Networks the client can run.
 	Networks []string
 	Ports    []Port
+	// MetricsPath is where the metrics port serves Prometheus metrics,
+	// when not at /metrics ("").
+	MetricsPath string
 	// args builds the command line after the image's entrypoint.
 	args func(Options) []string
 }

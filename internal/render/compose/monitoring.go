@@ -106,12 +106,6 @@ type staticConfig struct {
 	Labels  map[string]string `yaml:"labels,omitempty"`
 }
 
-// metricsPaths are the clients whose metrics are not at /metrics.
-var metricsPaths = map[string]string{
-	"geth":   "/debug/metrics/prometheus",
-	"erigon": "/debug/metrics/prometheus",
-}
-
 // prometheusConfig scrapes the gateway, every agent, and every client, in
 // one job per client kind (the metrics path depends on it) with the node's
 // name as a label. The ethfleet processes get no node label: their metrics
@@ -131,7 +125,7 @@ func prometheusConfig(cfg *config.Config) promConfig {
 				return
 			}
 		}
-		jobs = append(jobs, scrapeConfig{JobName: job, MetricsPath: metricsPaths[c.Name], StaticConfigs: []staticConfig{target}})
+		jobs = append(jobs, scrapeConfig{JobName: job, MetricsPath: c.MetricsPath, StaticConfigs: []staticConfig{target}})
 	}
 	for _, n := range cfg.DeployedNodes() {
 		name := render.Name(n.Name)

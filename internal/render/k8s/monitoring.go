@@ -10,13 +10,6 @@ import (
 	"github.com/ethfleet/ethfleet/deploy"
 )
 
-// metricsPaths are where the execution clients serve Prometheus metrics
-// when not at /metrics.
-var metricsPaths = map[string]string{
-	"geth":   "/debug/metrics/prometheus",
-	"erigon": "/debug/metrics/prometheus",
-}
-
 // monitoring returns what prometheus-operator needs to watch the fleet: a
 // ServiceMonitor per node and one for the gateways, and the repository's
 // alerting rules as a PrometheusRule.
@@ -29,8 +22,8 @@ func (f *fleet) monitoring() ([]any, error) {
 				continue
 			}
 			path := "/metrics"
-			if p.container == execution && metricsPaths[nd.ec.Name] != "" {
-				path = metricsPaths[nd.ec.Name]
+			if p.container == execution && nd.ec.MetricsPath != "" {
+				path = nd.ec.MetricsPath
 			}
 			endpoints = append(endpoints, monitoringv1.Endpoint{Port: p.name, Path: path})
 		}
