@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/ethfleet/ethfleet/internal/clients"
@@ -66,24 +67,24 @@ func (c *Config) applyDeployDefaults() {
 	}
 	c.AWS.applyDefaults(c.Network.Name)
 	k := &c.Kubernetes
-	k.Namespace = or(k.Namespace, DefaultNamespace)
-	k.Image = or(k.Image, DefaultImage)
-	k.RPCClientLabel = or(k.RPCClientLabel, DefaultRPCClientLabel)
+	k.Namespace = cmp.Or(k.Namespace, DefaultNamespace)
+	k.Image = cmp.Or(k.Image, DefaultImage)
+	k.RPCClientLabel = cmp.Or(k.RPCClientLabel, DefaultRPCClientLabel)
 	cp := &c.Compose
-	cp.Project = or(cp.Project, "ethfleet")
-	cp.Image = or(cp.Image, DefaultImage)
-	cp.Publish = or(cp.Publish, "127.0.0.1")
+	cp.Project = cmp.Or(cp.Project, "ethfleet")
+	cp.Image = cmp.Or(cp.Image, DefaultImage)
+	cp.Publish = cmp.Or(cp.Publish, "127.0.0.1")
 }
 
 func (n *Node) applyDeployDefaults(net clients.Network, haveStore bool) {
 	if ec, ok := clients.Lookup(clients.Execution, n.Execution.Client); ok {
-		n.Execution.Image = or(n.Execution.Image, ec.Image)
+		n.Execution.Image = cmp.Or(n.Execution.Image, ec.Image)
 	}
 	if cc := n.Consensus; cc != nil {
 		if c, ok := clients.Lookup(clients.Consensus, cc.Client); ok {
-			cc.Image = or(cc.Image, c.Image)
+			cc.Image = cmp.Or(cc.Image, c.Image)
 		}
-		cc.CheckpointSyncURL = or(cc.CheckpointSyncURL, net.CheckpointSyncURL)
+		cc.CheckpointSyncURL = cmp.Or(cc.CheckpointSyncURL, net.CheckpointSyncURL)
 	}
 	if n.Resources.CPU == 0 {
 		n.Resources.CPU = DefaultCPU
@@ -95,7 +96,7 @@ func (n *Node) applyDeployDefaults(net clients.Network, haveStore bool) {
 		}
 	}
 	v := &n.Volume
-	v.Type = or(v.Type, DefaultVolumeType)
+	v.Type = cmp.Or(v.Type, DefaultVolumeType)
 	if v.SizeGiB == 0 {
 		v.SizeGiB = net.DefaultVolumeGiB
 	}
@@ -114,19 +115,11 @@ func (n *Node) applyDeployDefaults(net clients.Network, haveStore bool) {
 }
 
 func (a *AWS) applyDefaults(network string) {
-	a.StackName = or(a.StackName, "ethfleet-"+network)
-	a.HostedZone = or(a.HostedZone, DefaultHostedZone)
-	a.GatewayInstanceType = or(a.GatewayInstanceType, DefaultGatewayInstanceType)
-	a.Image = or(a.Image, DefaultImage)
+	a.StackName = cmp.Or(a.StackName, "ethfleet-"+network)
+	a.HostedZone = cmp.Or(a.HostedZone, DefaultHostedZone)
+	a.GatewayInstanceType = cmp.Or(a.GatewayInstanceType, DefaultGatewayInstanceType)
+	a.Image = cmp.Or(a.Image, DefaultImage)
 	if a.NewVPC != nil {
-		a.NewVPC.CIDR = or(a.NewVPC.CIDR, DefaultVPCCIDR)
+		a.NewVPC.CIDR = cmp.Or(a.NewVPC.CIDR, DefaultVPCCIDR)
 	}
-}
-
-// or returns s, or def when s is empty.
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

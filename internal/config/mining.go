@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"time"
 )
@@ -142,8 +143,8 @@ func (m *Mining) applyDefaults(network string) {
 		}
 	}
 	p := &m.Pool
-	p.Listen = or(p.Listen, DefaultPoolListen)
-	p.Stratum = or(p.Stratum, DefaultPoolStratum)
+	p.Listen = cmp.Or(p.Listen, DefaultPoolListen)
+	p.Stratum = cmp.Or(p.Stratum, DefaultPoolStratum)
 	if p.ShareDifficulty == 0 {
 		p.ShareDifficulty = DefaultShareDifficulty
 	}
@@ -174,10 +175,10 @@ func (m *Mining) applyDefaults(network string) {
 				*d.v = d.def
 			}
 		}
-		a.Provider = or(a.Provider, "local")
+		a.Provider = cmp.Or(a.Provider, "local")
 	}
 	if d := m.Deploy; d != nil {
-		d.PoolInstanceType = or(d.PoolInstanceType, DefaultPoolInstanceType)
+		d.PoolInstanceType = cmp.Or(d.PoolInstanceType, DefaultPoolInstanceType)
 		if len(d.MinerInstanceTypes) == 0 {
 			d.MinerInstanceTypes = append([]string(nil), DefaultMinerInstanceTypes...)
 		}
