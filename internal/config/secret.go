@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -24,13 +25,25 @@ type Secret struct {
 // values built in code rather than read from a file.
 func NewSecret(s string) Secret { return Secret{template: s, value: s} }
 
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+// EnvRef is a ${NAME} reference of a Secret; its first group is NAME.
+// Renderers use it to pass references on to the targets that resolve them.
+var EnvRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// References returns the names text refers to as ${NAME}, sorted, each once.
+func References(text string) []string {
+	var names []string
+	for _, m := range EnvRef.FindAllStringSubmatch(text, -1) {
+		names = append(names, m[1])
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
 
 // resolve expands the template's ${NAME} references with lookup.
 func (s *Secret) resolve(lookup func(string) (string, bool)) error {
 	var missing []string
-	s.value = envRef.ReplaceAllStringFunc(s.template, func(ref string) string {
-		name := envRef.FindStringSubmatch(ref)[1]
+	s.value = EnvRef.ReplaceAllStringFunc(s.template, func(ref string) string {
+		name := EnvRef.FindStringSubmatch(ref)[1]
 		v, ok := lookup(name)
 		if !ok {
 			missing = append(missing, name)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ethfleet/ethfleet/internal/config"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -167,18 +168,10 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-var secretRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
-
 // secretNames lists the ${NAME} references in text, sorted, each once,
 // but for the names in not.
 func secretNames(text string, not ...string) []string {
-	var names []string
-	for _, m := range secretRef.FindAllStringSubmatch(text, -1) {
-		if !slices.Contains(not, m[1]) {
-			names = append(names, m[1])
-		}
-	}
-	return union(names)
+	return slices.DeleteFunc(config.References(text), func(name string) bool { return slices.Contains(not, name) })
 }
 
 // union lists the names of lists, sorted, each once.

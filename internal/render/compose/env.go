@@ -2,7 +2,6 @@ package compose
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -16,16 +15,11 @@ const grafanaPassword = "GRAFANA_ADMIN_PASSWORD"
 // sets them; a host with an instance role leaves them out.
 var awsCredentials = []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
 
-// envRef is a ${NAME} reference, as config.Secret writes them.
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
-
 // refs returns the names the secrets refer to, sorted, each once.
 func refs(secrets ...config.Secret) []string {
 	var names []string
 	for _, s := range secrets {
-		for _, m := range envRef.FindAllStringSubmatch(s.String(), -1) {
-			names = append(names, m[1])
-		}
+		names = append(names, config.References(s.String())...)
 	}
 	slices.Sort(names)
 	return slices.Compact(names)
@@ -64,7 +58,7 @@ func required(name string) string { return fmt.Sprintf("${%s:?set %s in .env}", 
 func interpolated(s string) string {
 	var b strings.Builder
 	last := 0
-	for _, m := range envRef.FindAllStringSubmatchIndex(s, -1) {
+	for _, m := range config.EnvRef.FindAllStringSubmatchIndex(s, -1) {
 		b.WriteString(literal(s[last:m[0]]))
 		b.WriteString(required(s[m[2]:m[3]]))
 		last = m[1]

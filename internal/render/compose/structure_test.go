@@ -276,7 +276,7 @@ func checkEnvironment(t *testing.T, p *types.Project, cfg *config.Config, dir st
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range envRef.FindAllStringSubmatch(string(data), -1) {
+		for _, m := range config.EnvRef.FindAllStringSubmatch(string(data), -1) {
 			got := p.Services[service].Environment[m[1]]
 			if got == nil || *got != env[m[1]] {
 				t.Errorf("%s: %s refers to %s, which the service gets as %v", service, file, m[1], got)

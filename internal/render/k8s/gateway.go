@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/ethfleet/ethfleet/internal/config"
 	"github.com/ethfleet/ethfleet/internal/render"
 )
 
@@ -106,7 +107,7 @@ func (f *fleet) gatewayContainer(cfg []byte) corev1.Container {
 			{Name: "http", ContainerPort: render.GatewayPort, Protocol: corev1.ProtocolTCP},
 			{Name: "ops", ContainerPort: render.OpsPort, Protocol: corev1.ProtocolTCP},
 		},
-		Env:            secretEnv(references(string(cfg)), false),
+		Env:            secretEnv(config.References(string(cfg)), false),
 		VolumeMounts:   []corev1.VolumeMount{{Name: configVolume, MountPath: configDir, ReadOnly: true}},
 		Resources:      resources(250, 256, 1024),
 		ReadinessProbe: readinessProbe(),

@@ -280,7 +280,7 @@ func checkGateway(t *testing.T, cfg *config.Config, objs []any) {
 		env[e.Name] = e.ValueFrom
 	}
 	for _, k := range cfg.Gateway.APIKeys {
-		for _, name := range references(k.Key.String()) {
+		for _, name := range config.References(k.Key.String()) {
 			src := env[name]
 			if src == nil || src.SecretKeyRef == nil || src.SecretKeyRef.Name != keysSecret || src.SecretKeyRef.Key != name {
 				t.Errorf("gateway env %s: %+v, want key %s of Secret %s", name, src, name, keysSecret)

@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/ethfleet/ethfleet/internal/config"
 	"github.com/ethfleet/ethfleet/internal/render"
 )
 
@@ -105,7 +106,7 @@ func (f *fleet) pool(cfg []byte) []any {
 		Image:        f.cfg.Kubernetes.Image,
 		Args:         []string{"pool", "--config", configDir + "/pool.yaml"},
 		Ports:        ports,
-		Env:          secretEnv(references(string(cfg)), false),
+		Env:          secretEnv(config.References(string(cfg)), false),
 		VolumeMounts: []corev1.VolumeMount{{Name: configVolume, MountPath: configDir, ReadOnly: true}},
 		// Share verification keeps an epoch's cache and the previous one.
 		Resources: resources(500, 256, 1024),

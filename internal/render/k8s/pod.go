@@ -126,7 +126,7 @@ func (nd node) agentContainer() corev1.Container {
 		Image: nd.f.cfg.Kubernetes.Image,
 		Args:  []string{"agent", "--config", configDir + "/agent.yaml"},
 		Ports: nd.containerPorts(agent),
-		Env:   secretEnv(references(string(nd.agentConfig)), true),
+		Env:   secretEnv(config.References(string(nd.agentConfig)), true),
 		VolumeMounts: []corev1.VolumeMount{
 			{Name: configVolume, MountPath: configDir, ReadOnly: true},
 			// For the free-space metric.
@@ -165,7 +165,7 @@ func (nd node) restoreContainer() corev1.Container {
 			"--datadir", render.DataDir + "/execution",
 			"--network", nd.f.cfg.Network.Name, "--client", nd.ec.Name,
 		},
-		Env: secretEnv(references(store), false),
+		Env: secretEnv(config.References(store), false),
 		EnvFrom: []corev1.EnvFromSource{{SecretRef: &corev1.SecretEnvSource{
 			LocalObjectReference: corev1.LocalObjectReference{Name: s3Secret}, Optional: new(true),
 		}}},

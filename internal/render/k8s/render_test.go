@@ -214,8 +214,8 @@ func TestReferences(t *testing.T) {
 		{"a$(b)${C}", []string{"C"}, "a$$(b)$(C)"},
 	}
 	for _, tt := range tests {
-		if got := references(tt.in); !slices.Equal(got, tt.names) {
-			t.Errorf("references(%q) = %q, want %q", tt.in, got, tt.names)
+		if got := config.References(tt.in); !slices.Equal(got, tt.names) {
+			t.Errorf("config.References(%q) = %q, want %q", tt.in, got, tt.names)
 		}
 		if got := expandable(tt.in); got != tt.expandable {
 			t.Errorf("expandable(%q) = %q, want %q", tt.in, got, tt.expandable)

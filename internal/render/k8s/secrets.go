@@ -1,25 +1,11 @@
 package k8s
 
 import (
-	"regexp"
-	"slices"
 	"strings"
 
+	"github.com/ethfleet/ethfleet/internal/config"
 	corev1 "k8s.io/api/core/v1"
 )
-
-// envRef is a ${NAME} reference of a fleet description.
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
-
-// references returns the names s refers to as ${NAME}, sorted, each once.
-func references(s string) []string {
-	var names []string
-	for _, m := range envRef.FindAllStringSubmatch(s, -1) {
-		names = append(names, m[1])
-	}
-	slices.Sort(names)
-	return slices.Compact(names)
-}
 
 // secretEnv sets each named environment variable from the key of that name
 // in the fleet's Secret; an optional one is left unset when the key is
@@ -44,5 +30,5 @@ func secretEnv(names []string, optional bool) []corev1.EnvVar {
 // escapes any $( already there.
 func expandable(s string) string {
 	s = strings.ReplaceAll(s, "$(", "$$(")
-	return envRef.ReplaceAllString(s, "$$($1)")
+	return config.EnvRef.ReplaceAllString(s, "$$($1)")
 }
