@@ -2,7 +2,9 @@ package miner
 
 import (
 	"context"
+	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/crypto"
@@ -54,12 +56,23 @@ type Full struct {
 	light *Light
 	log   func(msg string, args ...any)
 
-	mu      sync.Mutex
-	current *dag.Dataset
-	loading map[uint64]bool // epochs being ensured
+	// current is read on every hash, without a lock.
+	current atomic.Pointer[dag.Dataset]
+
+	mu sync.Mutex
+	// retired is the dataset current replaced, still mapped: a hash that
+	// loaded it just before the swap may still be reading it. It is
+	// unmapped at the next swap, an epoch later.
+	retired *dag.Dataset
+	loading map[uint64]bool      // epochs being ensured
+	retry   map[uint64]time.Time // epochs whose last attempt failed, and when to try again
 	ctx     context.Context
 	cancel  context.CancelFunc
 }
+
+// retryAfter is how long a failed generation or mapping waits before it is
+// tried again (meanwhile the miner hashes in light mode).
+const retryAfter = time.Minute
 
 // NewFull returns a full hasher of alg over the datasets in dir; log, if
 // not nil, is told of generation progress and failures.
@@ -68,26 +81,30 @@ func NewFull(dir string, alg ethash.Algorithm, log func(msg string, args ...any)
 	if log == nil {
 		log = func(string, ...any) {}
 	}
-	return &Full{dir: dir, alg: alg, light: NewLight(alg), log: log, loading: map[uint64]bool{}, ctx: ctx, cancel: cancel}
+	return &Full{dir: dir, alg: alg, light: NewLight(alg), log: log,
+		loading: map[uint64]bool{}, retry: map[uint64]time.Time{}, ctx: ctx, cancel: cancel}
 }
 
 // Hash implements Hasher.
 func (f *Full) Hash(height uint64, header [32]byte, nonce uint64) (mix, result [32]byte) {
 	epoch := f.alg.Epoch(height)
+	if d := f.current.Load(); d != nil && d.Epoch() == epoch {
+		return d.Hash(header, nonce)
+	}
+	f.startLoad(height, epoch)
+	return f.light.Hash(height, header, nonce)
+}
+
+// startLoad ensures the dataset of height's epoch in the background,
+// unless that is under way or failed less than retryAfter ago.
+func (f *Full) startLoad(height, epoch uint64) {
 	f.mu.Lock()
-	d := f.current
-	if d == nil || d.Epoch() != epoch {
-		d = nil
-		if !f.loading[epoch] {
-			f.loading[epoch] = true
-			go f.load(height, epoch)
-		}
+	defer f.mu.Unlock()
+	if f.loading[epoch] || time.Now().Before(f.retry[epoch]) {
+		return
 	}
-	f.mu.Unlock()
-	if d == nil {
-		return f.light.Hash(height, header, nonce)
-	}
-	return d.Hash(header, nonce)
+	f.loading[epoch] = true
+	go f.load(height, epoch)
 }
 
 // load ensures the dataset of height's epoch and makes it current.
@@ -104,33 +121,43 @@ func (f *Full) load(height, epoch uint64) {
 	defer f.mu.Unlock()
 	delete(f.loading, epoch)
 	if err != nil {
-		f.log("DAG not ready; hashing in light mode", "epoch", epoch, "err", err)
+		f.retry[epoch] = time.Now().Add(retryAfter)
+		f.log("DAG not ready; hashing in light mode", "epoch", epoch, "err", err, "retry", retryAfter)
+		return
+	}
+	delete(f.retry, epoch)
+	if f.ctx.Err() != nil { // closed meanwhile
+		d.Close()
 		return
 	}
 	f.log("DAG mapped", "epoch", epoch, "path", d.Path(), "took", time.Since(start).Round(time.Second))
-	if old := f.current; old != nil {
-		old.Close()
+	if f.retired != nil {
+		f.retired.Close()
 	}
-	f.current = d
+	f.retired = f.current.Swap(d)
 }
 
 // Mapped reports whether height is hashed from the dataset rather than in
 // light mode.
 func (f *Full) Mapped(height uint64) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.current != nil && f.current.Epoch() == f.alg.Epoch(height)
+	d := f.current.Load()
+	return d != nil && d.Epoch() == f.alg.Epoch(height)
 }
 
-// Close stops any generation and unmaps the dataset.
+// Close stops any generation and unmaps the datasets; the miner must have
+// stopped hashing.
 func (f *Full) Close() error {
 	f.cancel()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.current != nil {
-		return f.current.Close()
+	var errs []error
+	for _, d := range []*dag.Dataset{f.current.Swap(nil), f.retired} {
+		if d != nil {
+			errs = append(errs, d.Close())
+		}
 	}
-	return nil
+	f.retired = nil
+	return errors.Join(errs...)
 }
 
 // maxSeedEpochs bounds the seed hashes heightForSeed knows: powkit's
