@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ethfleet/ethfleet/internal/fleet"
+	"github.com/ethfleet/ethfleet/internal/gcfloor"
 )
 
 func newGatewayCmd() *cobra.Command {
@@ -31,6 +32,11 @@ syncing, or behind the rest of the fleet.`,
 			}
 			if len(cfg.Nodes) == 0 {
 				return fmt.Errorf("%s lists no nodes: the gateway serves the nodes section (ethfleet up runs an embedded devnet instead)", configFile)
+			}
+			stop, why := gcfloor.Keep(uint64(*cfg.Gateway.HeapFloor))
+			defer stop()
+			if why != "" {
+				log.Info("garbage collector left at its own pace", "why", why)
 			}
 			f := fleet.New(fleet.Options{Config: cfg, Logger: log, Registry: newRegistry()})
 			return runFleet(cmd, f, statusEvery, func(out io.Writer) {

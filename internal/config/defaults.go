@@ -16,6 +16,7 @@ const (
 	DefaultMaxLag         = 2
 	DefaultOutlierGap     = 32
 	DefaultCacheBytes     = 64 << 20
+	DefaultHeapFloor      = 64 << 20
 	DefaultMaxBatch       = 100
 	DefaultMaxBodyBytes   = 5 << 20
 	DefaultRequestTimeout = 30 * time.Second
@@ -89,6 +90,9 @@ func (g *Gateway) applyDefaults() {
 	}
 	if g.OutlierGap == nil {
 		g.OutlierGap = ptr[uint64](DefaultOutlierGap)
+	}
+	if g.HeapFloor == nil {
+		g.HeapFloor = ptr[int64](DefaultHeapFloor)
 	}
 	if g.Cache.MaxBytes == nil {
 		g.Cache.MaxBytes = ptr[int64](DefaultCacheBytes)

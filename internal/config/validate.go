@@ -63,6 +63,9 @@ func (c *Config) validate(ps *problems) {
 
 	g := c.Gateway
 	checkListen(ps, "gateway.listen", g.Listen)
+	if *g.HeapFloor < 0 {
+		ps.add("gateway.heapFloor", "must not be negative, got %d", *g.HeapFloor)
+	}
 	if *g.Cache.MaxBytes < 0 {
 		ps.add("gateway.cache.maxBytes", "must not be negative, got %d", *g.Cache.MaxBytes)
 	}

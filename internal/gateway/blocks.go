@@ -73,34 +73,47 @@ type need struct {
 // number or hash. Tags (latest, safe, finalized, ...) name no number: any
 // fit upstream has them.
 func needOf(req *request) (need, bool) {
-	params, err := splitArray(req.Params) // valid JSON: the body was checked
-	if err != nil {
-		return need{}, false
-	}
 	if req.Method == "eth_getLogs" {
+		params, err := splitArray(req.Params) // valid JSON: the body was checked
+		if err != nil {
+			return need{}, false
+		}
 		return logsNeed(params)
 	}
 	arg, ok := blockArgs[req.Method]
-	if !ok || arg.pos >= len(params) {
+	if !ok {
+		return need{}, false
+	}
+	raw, ok := arrayElem(req.Params, arg.pos)
+	if !ok {
 		return need{}, false
 	}
 	n := need{data: arg.data}
-	raw := params[arg.pos]
-	var byEither struct {
-		BlockNumber json.RawMessage `json:"blockNumber"`
-		BlockHash   json.RawMessage `json:"blockHash"`
-	}
-	if len(raw) > 0 && raw[0] == '{' && json.Unmarshal(raw, &byEither) == nil {
-		raw = byEither.BlockNumber
-		if byEither.BlockHash != nil {
-			return byHash(n, byEither.BlockHash)
+	if raw[0] == '{' {
+		number, hash, ok := eip1898(raw)
+		if ok && hash != nil {
+			return byHash(n, hash)
 		}
+		raw = number
 	}
 	if number, ok := blockNumber(raw); ok {
 		n.newest, n.oldest, n.keeps = number, number, true
 		return n, true
 	}
 	return byHash(n, raw)
+}
+
+// eip1898 reads a block named as EIP-1898 does: {"blockNumber": ...} or
+// {"blockHash": ...}.
+func eip1898(raw json.RawMessage) (number, hash json.RawMessage, ok bool) {
+	var byEither struct {
+		BlockNumber json.RawMessage `json:"blockNumber"`
+		BlockHash   json.RawMessage `json:"blockHash"`
+	}
+	if json.Unmarshal(raw, &byEither) != nil {
+		return nil, nil, false
+	}
+	return byEither.BlockNumber, byEither.BlockHash, true
 }
 
 // byHash completes n with a block hash, if raw is one.
@@ -160,8 +173,8 @@ func blockNeeded(req *request) (uint64, bool) {
 
 // blockHash reads a 32-byte hex hash.
 func blockHash(raw json.RawMessage) (common.Hash, bool) {
-	var s string
-	if json.Unmarshal(raw, &s) != nil || len(s) != 2+2*common.HashLength || !strings.HasPrefix(s, "0x") {
+	s, ok := jsonString(raw)
+	if !ok || len(s) != 2+2*common.HashLength || !strings.HasPrefix(s, "0x") {
 		return common.Hash{}, false
 	}
 	b, err := hexutil.Decode(s)
@@ -173,12 +186,22 @@ func blockHash(raw json.RawMessage) (common.Hash, bool) {
 
 // blockNumber reads a hex quantity such as "0x1b4".
 func blockNumber(raw json.RawMessage) (uint64, bool) {
-	var s string
-	if json.Unmarshal(raw, &s) != nil || !strings.HasPrefix(s, "0x") {
+	s, ok := jsonString(raw)
+	if !ok || !strings.HasPrefix(s, "0x") {
 		return 0, false
 	}
 	n, err := strconv.ParseUint(s[2:], 16, 64)
 	return n, err == nil
+}
+
+// jsonString decodes a JSON string. Quantities and hashes have no escapes:
+// their text is read in place, and encoding/json decodes the rest.
+func jsonString(raw json.RawMessage) (string, bool) {
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && plainName(raw[1:n-1]) {
+		return string(raw[1 : n-1]), true
+	}
+	var s string
+	return s, json.Unmarshal(raw, &s) == nil
 }
 
 // watermark is the highest block number the gateway has answered

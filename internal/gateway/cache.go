@@ -42,18 +42,21 @@ var byTxHashMethods = map[string]bool{"eth_getTransactionByHash": true, "eth_get
 // block number at or below finalized (including eth_getLogs ranges), and
 // transaction lookups, which are kept only if their block turns out final.
 func cacheKey(req *request, finalized uint64) (string, bool) {
-	key := callKey(req)
+	var ok bool
 	switch {
 	case constantMethods[req.Method], byHashMethods[req.Method], byTxHashMethods[req.Method]:
-		return key, true
+		ok = true
 	case req.Method == "eth_getLogs":
-		from, to, ok := logsRange(req)
-		return key, ok && from <= to && to <= finalized
+		from, to, known := logsRange(req)
+		ok = known && from <= to && to <= finalized
+	default:
+		n, known := blockNeeded(req)
+		ok = known && finalized > 0 && n <= finalized
 	}
-	if n, ok := blockNeeded(req); ok {
-		return key, finalized > 0 && n <= finalized
+	if !ok {
+		return "", false
 	}
-	return "", false
+	return callKey(req), true
 }
 
 // logsRange reads an eth_getLogs filter's numeric range.
@@ -96,6 +99,9 @@ func keepable(req *request, answer *response, finalized uint64) bool {
 }
 
 func compactJSON(raw json.RawMessage) []byte {
+	if bytes.IndexAny(raw, " \t\r\n") < 0 {
+		return raw // nothing to take out: params as most clients send them
+	}
 	var b bytes.Buffer
 	if json.Compact(&b, raw) != nil {
 		return raw

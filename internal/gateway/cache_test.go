@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"encoding/json"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -92,13 +93,22 @@ func (a countingAPI) GetBlockByNumber(tag string, full bool) map[string]any {
 	return map[string]any{"number": tag}
 }
 
-func serveCounting(t *testing.T, cfg Config, n *countingNode, finalized uint64) string {
+func serveCounting(t testing.TB, cfg Config, n *countingNode, finalized uint64) string {
+	t.Helper()
+	hs := httptest.NewServer(countingServer(t, cfg, n, finalized))
+	t.Cleanup(hs.Close)
+	return hs.URL
+}
+
+// countingServer is a gateway in front of n, whose fleet finalized
+// finalized.
+func countingServer(t testing.TB, cfg Config, n *countingNode, finalized uint64) *Server {
 	t.Helper()
 	u := upstream(t, "node", serveRPC(t, countingAPI{n}), true)
 	st := fitStatus("node", 200)
 	st.Finalized = finalized
 	u.probe.(*fakeProbe).Set(st)
-	return serveWith(t, cfg, u)
+	return newServerWith(t, cfg, u)
 }
 
 func TestCacheServesOnlyWhatCannotChange(t *testing.T) {

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -156,4 +157,28 @@ func BenchmarkNotificationEncoding(b *testing.B) {
 			_ = buffers([]frame{{op: opText, parts: [][]byte{head, header, notificationTail}}})
 		}
 	})
+}
+
+// BenchmarkCachedAnswer is one HTTP request answered from the cache, as
+// bench/gateway/run's cached case sends it: the gateway's handler alone,
+// without the connection net/http reads it from.
+func BenchmarkCachedAnswer(b *testing.B) {
+	n := &countingNode{}
+	s := countingServer(b, Config{CacheBytes: 1 << 20}, n, 100)
+	body := []byte(`{"jsonrpc":"2.0","id":1,"method":"eth_getBlockByNumber","params":["0x64",false]}`)
+	w := &discardWriter{}
+	send := func() {
+		r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		r.RemoteAddr = "127.0.0.1:4242"
+		w.h = http.Header{}
+		s.ServeHTTP(w, r)
+	}
+	send()
+	b.ReportAllocs()
+	for b.Loop() {
+		send()
+	}
+	if got := n.calls.Load(); got != 1 {
+		b.Fatalf("%d calls reached the node, want 1", got)
+	}
 }

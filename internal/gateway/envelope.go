@@ -71,7 +71,15 @@ func (r *response) appendTo(b []byte) []byte {
 // as the upstream sent it, not copied again.
 func encodeReply(answers []response, batch bool) net.Buffers {
 	const inline = 512 // results up to this size are copied beside the envelope
-	var own []byte     // envelopes and small results; earlier parts keep their bytes
+	const envelope = len(`{"jsonrpc":"2.0","id":,"result":},`) + 16
+	room := 3 // brackets and newline
+	for i := range answers {
+		room += envelope + len(answers[i].ID)
+		if len(answers[i].Result) <= inline {
+			room += len(answers[i].Result)
+		}
+	}
+	own := make([]byte, 0, room) // envelopes and small results; earlier parts keep their bytes
 	var parts net.Buffers
 	mark := 0
 	cut := func() {

@@ -49,7 +49,11 @@ func (s *Server) forwardReads(ctx context.Context, pending []*call) {
 		return
 	}
 	finalized := s.router.View().Finalized
-	keys := map[*call]string{}
+	type missed struct {
+		c   *call
+		key string
+	}
+	var keep []missed // cacheable calls the cache did not have
 	if s.cache != nil {
 		var misses []*call
 		for _, c := range pending {
@@ -61,7 +65,7 @@ func (s *Server) forwardReads(ctx context.Context, pending []*call) {
 					continue
 				}
 				s.metrics.cacheMisses.Inc()
-				keys[c] = key
+				keep = append(keep, missed{c, key})
 			}
 			misses = append(misses, c)
 		}
@@ -73,9 +77,9 @@ func (s *Server) forwardReads(ctx context.Context, pending []*call) {
 	case len(pending) > 0:
 		s.fetch(ctx, pending)
 	}
-	for c, key := range keys {
-		if keepable(&c.req, c.answer, finalized) {
-			s.cache.entries.Add(key, c.answer.Result)
+	for _, m := range keep {
+		if keepable(&m.c.req, m.c.answer, finalized) {
+			s.cache.entries.Add(m.key, m.c.answer.Result)
 		}
 	}
 }

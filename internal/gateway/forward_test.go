@@ -41,7 +41,15 @@ func (a txAPI) BlockNumber() hexutil.Uint64 { return 7 }
 
 func serveTxNode(t *testing.T, n *txNode) string { return serveRPC(t, txAPI{n}) }
 
-func serveWith(t *testing.T, cfg Config, ups ...*Upstream) string {
+func serveWith(t testing.TB, cfg Config, ups ...*Upstream) string {
+	t.Helper()
+	hs := httptest.NewServer(newServerWith(t, cfg, ups...))
+	t.Cleanup(hs.Close)
+	return hs.URL
+}
+
+// newServerWith is a gateway in front of ups, not yet serving.
+func newServerWith(t testing.TB, cfg Config, ups ...*Upstream) *Server {
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	r, err := NewRouter(ups, nil, RouterConfig{MaxLag: 2}, nil, reg)
@@ -53,9 +61,7 @@ func serveWith(t *testing.T, cfg Config, ups ...*Upstream) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(s)
-	t.Cleanup(hs.Close)
-	return hs.URL
+	return s
 }
 
 const sendTx = `{"jsonrpc":"2.0","id":1,"method":"eth_sendRawTransaction","params":["0x01"]}`

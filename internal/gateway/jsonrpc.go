@@ -76,6 +76,9 @@ func (c *call) answered() bool {
 // oversized batch) gets a single error answer in fail.
 func parseBody(body []byte, maxBatch int) (calls []call, batch bool, fail *response) {
 	body = bytes.TrimSpace(body)
+	if c, ok := parseCallFast(body); ok { // checked as it went: valid and shallow
+		return []call{c}, false, nil
+	}
 	if !json.Valid(body) {
 		r := errorResponse(nil, codeParseError, "parse error")
 		return nil, false, &r
@@ -154,7 +157,7 @@ func splitArray(body []byte) ([]json.RawMessage, error) {
 	if s.next() != '[' {
 		return nil, errMalformedJSON
 	}
-	var elems []json.RawMessage
+	elems := make([]json.RawMessage, 0, 4)
 	for {
 		s.space()
 		if s.peek() == ']' && len(elems) == 0 {
@@ -176,11 +179,38 @@ func splitArray(body []byte) ([]json.RawMessage, error) {
 	}
 }
 
+// arrayElem returns element i of a valid JSON array, if it has one.
+func arrayElem(arr []byte, i int) (json.RawMessage, bool) {
+	s := scanner{b: arr}
+	s.space()
+	if s.next() != '[' {
+		return nil, false
+	}
+	for n := 0; ; n++ {
+		s.space()
+		if s.peek() == ']' {
+			return nil, false
+		}
+		v, err := s.value()
+		if err != nil {
+			return nil, false
+		}
+		if n == i {
+			return v, true
+		}
+		if s.space(); s.next() != ',' {
+			return nil, false
+		}
+	}
+}
+
 // parseCallFast takes apart the common call without reflection: an object
 // of valid JSON with the members spelled as JSON-RPC spells them, each
 // once, jsonrpc "2.0", a method name without escapes, an id that is a
-// number, a string or null, and params an array or null. For anything
-// else it returns false, and encoding/json words the error.
+// number, a string or null, and params an array or null, nested no deeper
+// than maxDepth. It checks all of that itself, so a call it takes needs no
+// other check. For anything else it returns false, and encoding/json words
+// the error.
 func parseCallFast(raw []byte) (call, bool) {
 	var c call
 	var seen [4]bool
@@ -194,7 +224,7 @@ func parseCallFast(raw []byte) (call, bool) {
 			}
 			c.req.JSONRPC, field = "2.0", 0
 		case `"id"`:
-			if !validID(v) {
+			if !validID(v) || !json.Valid(v) {
 				return false
 			}
 			c.req.ID, field = v, 1
@@ -202,9 +232,9 @@ func parseCallFast(raw []byte) (call, bool) {
 			if len(v) < 3 || v[0] != '"' || !plainName(v[1:len(v)-1]) {
 				return false
 			}
-			c.req.Method, field = string(v[1:len(v)-1]), 2
+			c.req.Method, field = methodName(v[1:len(v)-1]), 2
 		case `"params"`:
-			if v[0] != '[' && string(v) != "null" {
+			if v[0] != '[' && string(v) != "null" || depth(v) >= maxDepth || !json.Valid(v) {
 				return false
 			}
 			c.req.Params, field = v, 3

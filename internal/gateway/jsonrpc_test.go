@@ -104,8 +104,12 @@ func FuzzParseBody(f *testing.F) {
 				t.Fatalf("answer does not encode: %s", out)
 			}
 		}
-		// The fast path agrees with encoding/json wherever it takes a call.
-		if fast, ok := parseCallFast(body); ok && json.Valid(body) {
+		// The fast path takes only valid, shallow calls, and agrees with
+		// encoding/json on each.
+		if fast, ok := parseCallFast(body); ok {
+			if !json.Valid(body) || depth(body) > maxDepth {
+				t.Fatalf("fast path took %q", body)
+			}
 			slow := parseCallJSON(body)
 			if slow.answer != nil || fast.req.Method != slow.req.Method || fast.req.JSONRPC != slow.req.JSONRPC ||
 				!bytes.Equal(fast.req.ID, slow.req.ID) || !bytes.Equal(fast.req.Params, slow.req.Params) {
@@ -113,4 +117,27 @@ func FuzzParseBody(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestArrayElem(t *testing.T) {
+	tests := []struct {
+		arr  string
+		i    int
+		want string
+		ok   bool
+	}{
+		{`["0x1",true]`, 0, `"0x1"`, true},
+		{` [ "0x1" , {"a":[1,2]} ] `, 1, `{"a":[1,2]}`, true},
+		{`["a,b\"]",2]`, 1, `2`, true},
+		{`[1,2]`, 2, ``, false},
+		{`[]`, 0, ``, false},
+		{`{"a":1}`, 0, ``, false},
+		{`null`, 0, ``, false},
+	}
+	for _, tt := range tests {
+		got, ok := arrayElem([]byte(tt.arr), tt.i)
+		if ok != tt.ok || string(got) != tt.want {
+			t.Errorf("arrayElem(%s, %d) = %s, %v; want %s, %v", tt.arr, tt.i, got, ok, tt.want, tt.ok)
+		}
+	}
 }

@@ -25,6 +25,23 @@ func init() {
 	}
 }
 
+// methodNames hold one copy of each known method's name.
+var methodNames = map[string]string{}
+
+func init() {
+	for m := range knownMethods {
+		methodNames[m] = m
+	}
+}
+
+// methodName returns the name b spells, without a copy for known methods.
+func methodName(b []byte) string {
+	if m, ok := methodNames[string(b)]; ok {
+		return m
+	}
+	return string(b)
+}
+
 // methodLabel returns the method name for metrics, or "other".
 func methodLabel(method string) string {
 	if knownMethods[method] {

@@ -48,11 +48,14 @@ func newLimiter(limits RateLimits, now func() time.Time) *limiter {
 	return &limiter{limits: limits, now: now, keys: map[string]*rate.Limiter{}, ips: map[string]*ipBucket{}}
 }
 
-// cost is what a set of calls takes from the buckets.
-func (l *limiter) cost(methods []string) int {
+// cost is what the calls still to forward take from the buckets.
+func (l *limiter) cost(calls []call) int {
 	n := 0
-	for _, m := range methods {
-		if c, ok := l.limits.MethodCost[m]; ok {
+	for i := range calls {
+		if calls[i].answer != nil {
+			continue // answered by the gateway: not forwarded
+		}
+		if c, ok := l.limits.MethodCost[calls[i].req.Method]; ok {
 			n += c
 		} else {
 			n++

@@ -19,7 +19,7 @@ func TestLimiter(t *testing.T) {
 		MethodCost: map[string]int{"eth_getLogs": 3},
 	}, clock.now)
 
-	if c := l.cost([]string{"eth_call", "eth_getLogs"}); c != 4 {
+	if c := l.cost([]call{{req: request{Method: "eth_call"}}, {req: request{Method: "eth_getLogs"}}, {answer: &response{}}}); c != 4 {
 		t.Fatalf("cost = %d, want 4", c)
 	}
 	// The IP bucket (3) binds before the key bucket (5).

@@ -144,17 +144,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // readBody reads a request body of at most limit bytes, in one
-// allocation when the client said how long it is.
+// allocation when the client said how long it is (net/http then reads no
+// further than that).
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	body := http.MaxBytesReader(w, r.Body, limit)
 	if n := r.ContentLength; n >= 0 && n <= limit {
 		b := make([]byte, n)
-		if _, err := io.ReadFull(body, b); err != nil {
+		if _, err := io.ReadFull(r.Body, b); err != nil {
 			return nil, err
 		}
 		return b, nil
 	}
-	return io.ReadAll(body)
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 }
 
 // identify checks the request's API key, answering 401 itself when it
@@ -179,8 +179,8 @@ func (s *Server) exchange(ctx context.Context, body []byte, key, ip string, subs
 		s.metrics.rejections.WithLabelValues("invalid").Inc()
 		return encodeReply([]response{*fail}, false), http.StatusOK, 0
 	}
-	forwardable := s.applyPolicy(calls)
-	if ok, wait := s.limiter.allow(key, ip, s.limiter.cost(forwardable)); !ok {
+	s.applyPolicy(calls)
+	if ok, wait := s.limiter.allow(key, ip, s.limiter.cost(calls)); !ok {
 		s.metrics.rejections.WithLabelValues("rate_limit").Inc()
 		id := nullID
 		if !batch {
@@ -210,10 +210,8 @@ func (s *Server) exchange(ctx context.Context, body []byte, key, ip string, subs
 	return encodeReply(answers, batch), http.StatusOK, 0
 }
 
-// applyPolicy answers the calls the policy refuses and returns the methods
-// of the calls still to forward.
-func (s *Server) applyPolicy(calls []call) []string {
-	var methods []string
+// applyPolicy answers the calls the policy refuses.
+func (s *Server) applyPolicy(calls []call) {
 	for i := range calls {
 		c := &calls[i]
 		if c.answer != nil {
@@ -223,11 +221,8 @@ func (s *Server) applyPolicy(calls []call) []string {
 			s.metrics.rejections.WithLabelValues("policy").Inc()
 			r := errorResponse(idOrNull(c.req.ID), codeMethodNotFound, "the method %s is not available on this gateway", c.req.Method)
 			c.answer = &r
-			continue
 		}
-		methods = append(methods, c.req.Method)
 	}
-	return methods
 }
 
 // reject answers a request the gateway refuses as a whole.

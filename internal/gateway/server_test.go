@@ -34,7 +34,7 @@ func (revertError) ErrorData() interface{} { return "0x08c379a0" }
 
 // serveRPC serves service as the eth namespace of a hand-written node on
 // go-ethereum's real JSON-RPC server, and returns its URL.
-func serveRPC(t *testing.T, service any) string {
+func serveRPC(t testing.TB, service any) string {
 	t.Helper()
 	srv := rpc.NewServer()
 	if err := srv.RegisterName("eth", service); err != nil {
@@ -63,7 +63,7 @@ func unavailableURL(t *testing.T) string {
 	return hs.URL
 }
 
-func upstream(t *testing.T, name, url string, fit bool) *Upstream {
+func upstream(t testing.TB, name, url string, fit bool) *Upstream {
 	t.Helper()
 	var c Conn
 	if strings.HasPrefix(url, "ws") { // go-ethereum's client, as for a WebSocket reference

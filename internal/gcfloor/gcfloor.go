@@ -1,0 +1,87 @@
+package gcfloor
+
+import (
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"sync"
+	"sync/atomic"
+)
+
+// heapMinimum is the runtime's smallest heap goal at GOGC=100; it grows
+// with GOGC, so it bounds GOGC too.
+const heapMinimum = 4 << 20
+
+// Percent is the GOGC that makes a collection start at floor bytes of heap
+// for a live heap of live bytes, or 100 once twice the live heap passes
+// floor. Either way the runtime's heap goal, the larger of
+// live×(1+GOGC/100) and heapMinimum×GOGC/100, stays within max(floor,
+// 2×live), but for the stacks and globals the runtime counts beside the
+// live heap.
+func Percent(live, floor uint64) int {
+	if live == 0 || floor <= 2*live {
+		return 100
+	}
+	return int(max(100, min(floor*100/live-100, floor*100/heapMinimum)))
+}
+
+// Keep tunes GOGC after every collection until stop is called, which puts
+// back the GOGC the process had. It does nothing when floor is 0 or the
+// GOGC environment variable is set; its reason is then non-empty.
+func Keep(floor uint64) (stop func(), reason string) {
+	switch {
+	case floor == 0:
+		return func() {}, "gateway.heapFloor is 0"
+	case os.Getenv("GOGC") != "":
+		return func() {}, "GOGC is set"
+	}
+	t := &tuner{floor: floor, sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
+	t.orig = debug.SetGCPercent(100)
+	t.last = 100
+	t.arm()
+	return t.stop, ""
+}
+
+// tuner recomputes GOGC once per collection: a sentinel object, unreachable
+// from the start, is cleaned up after the collection that finds it, and
+// its cleanup arms the next one.
+type tuner struct {
+	floor   uint64
+	orig    int
+	mu      sync.Mutex
+	last    int
+	sample  []metrics.Sample
+	stopped atomic.Bool
+}
+
+// sentinel is large enough to get an allocation of its own (the runtime may
+// never clean up objects of the tiny allocator).
+type sentinel [32]byte
+
+func (t *tuner) arm() {
+	runtime.AddCleanup(new(sentinel), (*tuner).collected, t)
+}
+
+func (t *tuner) collected() {
+	if t.stopped.Load() {
+		return
+	}
+	t.mu.Lock()
+	metrics.Read(t.sample)
+	if p := Percent(t.sample[0].Value.Uint64(), t.floor); p != t.last {
+		debug.SetGCPercent(p)
+		t.last = p
+	}
+	t.mu.Unlock()
+	t.arm()
+}
+
+func (t *tuner) stop() {
+	if t.stopped.Swap(true) {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	debug.SetGCPercent(t.orig)
+}
