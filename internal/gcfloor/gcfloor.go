@@ -6,7 +6,6 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
-	"sync/atomic"
 )
 
 // heapMinimum is the runtime's smallest heap goal at GOGC=100; it grows
@@ -47,12 +46,13 @@ func Keep(floor uint64) (stop func(), reason string) {
 // from the start, is cleaned up after the collection that finds it, and
 // its cleanup arms the next one.
 type tuner struct {
-	floor   uint64
-	orig    int
-	mu      sync.Mutex
+	floor  uint64
+	orig   int
+	sample []metrics.Sample
+
+	mu      sync.Mutex // a collection's cleanup against stop
 	last    int
-	sample  []metrics.Sample
-	stopped atomic.Bool
+	stopped bool
 }
 
 // sentinel is large enough to get an allocation of its own (the runtime may
@@ -63,25 +63,29 @@ func (t *tuner) arm() {
 	runtime.AddCleanup(new(sentinel), (*tuner).collected, t)
 }
 
+// collected sets GOGC from the live heap the last collection found, unless
+// stop came first: checked under the lock, so that a cleanup running
+// beside stop cannot undo the GOGC stop put back.
 func (t *tuner) collected() {
-	if t.stopped.Load() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.stopped {
 		return
 	}
-	t.mu.Lock()
 	metrics.Read(t.sample)
 	if p := Percent(t.sample[0].Value.Uint64(), t.floor); p != t.last {
 		debug.SetGCPercent(p)
 		t.last = p
 	}
-	t.mu.Unlock()
 	t.arm()
 }
 
 func (t *tuner) stop() {
-	if t.stopped.Swap(true) {
-		return
-	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.stopped {
+		return
+	}
+	t.stopped = true
 	debug.SetGCPercent(t.orig)
 }
