@@ -2,8 +2,9 @@ package gateway
 
 // knownMethods are the standard execution API methods, the only method
 // names used as metric labels: any other name would let a client grow the
-// metrics without bound.
-var knownMethods = map[string]bool{}
+// metrics without bound. Each maps to itself, so that a name parsed from a
+// request can share the map's copy.
+var knownMethods = map[string]string{}
 
 func init() {
 	for _, m := range []string{
@@ -21,22 +22,13 @@ func init() {
 		"eth_uninstallFilter", "eth_unsubscribe", "net_listening", "net_peerCount",
 		"net_version", "web3_clientVersion", "web3_sha3",
 	} {
-		knownMethods[m] = true
-	}
-}
-
-// methodNames hold one copy of each known method's name.
-var methodNames = map[string]string{}
-
-func init() {
-	for m := range knownMethods {
-		methodNames[m] = m
+		knownMethods[m] = m
 	}
 }
 
 // methodName returns the name b spells, without a copy for known methods.
 func methodName(b []byte) string {
-	if m, ok := methodNames[string(b)]; ok {
+	if m, ok := knownMethods[string(b)]; ok {
 		return m
 	}
 	return string(b)
@@ -44,7 +36,7 @@ func methodName(b []byte) string {
 
 // methodLabel returns the method name for metrics, or "other".
 func methodLabel(method string) string {
-	if knownMethods[method] {
+	if _, ok := knownMethods[method]; ok {
 		return method
 	}
 	return "other"
