@@ -265,6 +265,37 @@ func (s *scanner) members(fn func(key, value []byte) bool) error {
 	}
 }
 
+// elements reads one array, handing each element to fn, which returns
+// false to stop there.
+func (s *scanner) elements(fn func(value []byte) bool) error {
+	s.space()
+	if s.next() != '[' {
+		return errMalformedJSON
+	}
+	for first := true; ; first = false {
+		s.space()
+		if first && s.peek() == ']' {
+			s.i++
+			return nil
+		}
+		v, err := s.value()
+		if err != nil {
+			return err
+		}
+		if !fn(v) {
+			return nil
+		}
+		s.space()
+		switch s.next() {
+		case ',':
+		case ']':
+			return nil
+		default:
+			return errMalformedJSON
+		}
+	}
+}
+
 // value delimits the value starting at the current position: a string,
 // an object or array (brackets balanced, strings skipped whole), or a
 // literal or number (up to the next delimiter).

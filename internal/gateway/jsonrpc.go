@@ -88,7 +88,7 @@ func parseBody(body []byte, maxBatch int) (calls []call, batch bool, fail *respo
 		return nil, body[0] == '[', &r
 	}
 	if body[0] != '[' {
-		return []call{parseCall(body)}, false, nil
+		return []call{parseCallJSON(body)}, false, nil // the fast path refused it above
 	}
 	elems, err := splitArray(body)
 	if err != nil {
@@ -152,56 +152,32 @@ func parseCallJSON(raw json.RawMessage) call {
 
 // splitArray returns the elements of a valid JSON array.
 func splitArray(body []byte) ([]json.RawMessage, error) {
-	s := scanner{b: body}
-	s.space()
-	if s.next() != '[' {
-		return nil, errMalformedJSON
-	}
 	elems := make([]json.RawMessage, 0, 4)
-	for {
-		s.space()
-		if s.peek() == ']' && len(elems) == 0 {
-			return elems, nil
-		}
-		v, err := s.value()
-		if err != nil {
-			return nil, err
-		}
+	s := scanner{b: body}
+	err := s.elements(func(v []byte) bool {
 		elems = append(elems, v)
-		s.space()
-		switch s.next() {
-		case ',':
-		case ']':
-			return elems, nil
-		default:
-			return nil, errMalformedJSON
-		}
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
+	return elems, nil
 }
 
 // arrayElem returns element i of a valid JSON array, if it has one.
 func arrayElem(arr []byte, i int) (json.RawMessage, bool) {
+	var elem json.RawMessage
+	n := 0
 	s := scanner{b: arr}
-	s.space()
-	if s.next() != '[' {
-		return nil, false
-	}
-	for n := 0; ; n++ {
-		s.space()
-		if s.peek() == ']' {
-			return nil, false
-		}
-		v, err := s.value()
-		if err != nil {
-			return nil, false
-		}
+	s.elements(func(v []byte) bool {
 		if n == i {
-			return v, true
+			elem = v
+			return false
 		}
-		if s.space(); s.next() != ',' {
-			return nil, false
-		}
-	}
+		n++
+		return true
+	})
+	return elem, elem != nil
 }
 
 // parseCallFast takes apart the common call without reflection: an object
