@@ -9,9 +9,9 @@
 // Keep raises GOGC after every collection so that the next one starts at
 // floor bytes of heap, or at twice the live heap once that is larger, when
 // it behaves as GOGC=100. The heap grows no further than about
-// max(floor, 2×live) (the runtime adds its stacks and globals, scaled the
-// same way): the percentage is worked out from the live heap the last
-// collection found. This is the "GC tuner" large Go services run, without
+// max(floor, 2×live): the percentage is worked out from the live heap, the
+// goroutine stacks and the globals the last collection found, as the
+// runtime works out its heap goal. This is the "GC tuner" large Go services run, without
 // a ballast.
 //
 // An operator who sets GOGC in the environment keeps it: Keep then does

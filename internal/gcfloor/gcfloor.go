@@ -13,16 +13,15 @@ import (
 const heapMinimum = 4 << 20
 
 // Percent is the GOGC that makes a collection start at floor bytes of heap
-// for a live heap of live bytes, or 100 once twice the live heap passes
-// floor. Either way the runtime's heap goal, the larger of
-// live×(1+GOGC/100) and heapMinimum×GOGC/100, stays within max(floor,
-// 2×live), but for the stacks and globals the runtime counts beside the
-// live heap.
-func Percent(live, floor uint64) int {
-	if live == 0 || floor <= 2*live {
+// for a live heap of live bytes and roots bytes of stacks and globals, or
+// 100 once GOGC=100 would pass floor anyway. The runtime's heap goal is the
+// larger of live + (live+roots)×GOGC/100 and heapMinimum×GOGC/100, so
+// either way it stays within max(floor, the goal at GOGC=100).
+func Percent(live, roots, floor uint64) int {
+	if live == 0 || floor <= 2*live+roots {
 		return 100
 	}
-	return int(max(100, min(floor*100/live-100, floor*100/heapMinimum)))
+	return int(max(100, min((floor-live)*100/(live+roots), floor*100/heapMinimum)))
 }
 
 // Keep tunes GOGC after every collection until stop is called, which puts
@@ -35,7 +34,11 @@ func Keep(floor uint64) (stop func(), reason string) {
 	case os.Getenv("GOGC") != "":
 		return func() {}, "GOGC is set"
 	}
-	t := &tuner{floor: floor, sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
+	t := &tuner{floor: floor, sample: []metrics.Sample{
+		{Name: "/gc/heap/live:bytes"},
+		{Name: "/gc/scan/stack:bytes"},
+		{Name: "/gc/scan/globals:bytes"},
+	}}
 	t.orig = debug.SetGCPercent(100)
 	t.last = 100
 	t.arm()
@@ -73,7 +76,8 @@ func (t *tuner) collected() {
 		return
 	}
 	metrics.Read(t.sample)
-	if p := Percent(t.sample[0].Value.Uint64(), t.floor); p != t.last {
+	live, roots := t.sample[0].Value.Uint64(), t.sample[1].Value.Uint64()+t.sample[2].Value.Uint64()
+	if p := Percent(live, roots, t.floor); p != t.last {
 		debug.SetGCPercent(p)
 		t.last = p
 	}

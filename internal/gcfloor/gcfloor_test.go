@@ -10,22 +10,24 @@ import (
 func TestPercent(t *testing.T) {
 	const mib = 1 << 20
 	tests := []struct {
-		live, floor uint64
-		want        int
+		live, roots, floor uint64
+		want               int
 	}{
-		{8 * mib, 64 * mib, 700},   // next collection at 8 × (1 + 7) = 64 MiB
-		{5 * mib, 64 * mib, 1180},  // 5 × 12.8
-		{2 * mib, 64 * mib, 1600},  // the runtime's 4 MiB minimum × 16 = 64 MiB
-		{1, 64 * mib, 1600},        // the same for a tiny heap
-		{32 * mib, 64 * mib, 100},  // twice the live heap reaches the floor
-		{100 * mib, 64 * mib, 100}, // above it: GOGC=100
-		{1 * mib, 6 * mib, 150},    // a floor under 8 MiB
-		{1 * mib, 2 * mib, 100},    // one the runtime's minimum passes anyway
-		{0, 64 * mib, 100},         // nothing measured yet
+		{8 * mib, 0, 64 * mib, 700},        // next collection at 8 + 8 × 7 = 64 MiB
+		{5 * mib, 0, 64 * mib, 1180},       // 5 + 5 × 11.8
+		{5 * mib, 3 * mib, 64 * mib, 737},  // 5 + (5 + 3) × 7.37: the roots count
+		{2 * mib, 0, 64 * mib, 1600},       // the runtime's 4 MiB minimum × 16 = 64 MiB
+		{1, 0, 64 * mib, 1600},             // the same for a tiny heap
+		{32 * mib, 0, 64 * mib, 100},       // twice the live heap reaches the floor
+		{30 * mib, 4 * mib, 64 * mib, 100}, // so does 30 + (30 + 4) at GOGC=100
+		{100 * mib, 0, 64 * mib, 100},      // above it: GOGC=100
+		{1 * mib, 0, 6 * mib, 150},         // a floor under 8 MiB
+		{1 * mib, 0, 2 * mib, 100},         // one the runtime's minimum passes anyway
+		{0, 0, 64 * mib, 100},              // nothing measured yet
 	}
 	for _, tt := range tests {
-		if got := Percent(tt.live, tt.floor); got != tt.want {
-			t.Errorf("Percent(%d, %d) = %d, want %d", tt.live, tt.floor, got, tt.want)
+		if got := Percent(tt.live, tt.roots, tt.floor); got != tt.want {
+			t.Errorf("Percent(%d, %d, %d) = %d, want %d", tt.live, tt.roots, tt.floor, got, tt.want)
 		}
 	}
 }
@@ -58,8 +60,8 @@ func TestKeepCollectsLessOften(t *testing.T) {
 	goal := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}}
 	metrics.Read(goal)
 	stop()
-	// The runtime adds its goroutine stacks and globals, scaled by GOGC
-	// as the live heap is: a little over the floor.
+	// Stacks and globals are counted in: the goal stays at the floor but
+	// for what the heap and its roots grew since the last collection.
 	if g := goal[0].Value.Uint64(); g > 128<<20*11/10 {
 		t.Errorf("heap goal %d MiB with a small live heap, well above the 128 MiB floor", g>>20)
 	}
