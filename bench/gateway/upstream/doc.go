@@ -21,4 +21,8 @@
 // TCP connections, and every -block-time one message of -fanout-size bytes
 // written to each in turn from one goroutine, starting with the time the
 // burst started.
+//
+// With -relay HOST:PORT it is the floor under the gateway's added latency:
+// a plain TCP relay to HOST:PORT that copies bytes both ways (splice(2))
+// and parses nothing. It prints {"rpc":"http://…"}.
 package main

@@ -41,7 +41,8 @@ func run() error {
 		dev        = flag.Bool("devnet", false, "serve a devnet node")
 		fanout     = flag.Bool("fanout", false, "serve the fan-out floor: plain TCP, one message to every connection every -block-time")
 		fanoutSize = flag.Int("fanout-size", 1400, "fanout: bytes per message")
-		listen     = flag.String("listen", "127.0.0.1:0", "stub and fanout: listen address")
+		relayTo    = flag.String("relay", "", "serve the proxy floor: a plain TCP relay to this host:port")
+		listen     = flag.String("listen", "127.0.0.1:0", "stub, fanout and relay: listen address")
 		blockTime  = flag.Duration("block-time", time.Second, "time between heads")
 		start      = flag.Uint64("start-block", 1000, "stub: the head at start")
 		txPerBlock = flag.Int("tx-per-block", 4, "transactions per block")
@@ -55,8 +56,10 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	switch {
-	case btoi(*stub)+btoi(*dev)+btoi(*fanout) != 1:
-		return errors.New("give one of -stub, -devnet and -fanout")
+	case btoi(*stub)+btoi(*dev)+btoi(*fanout)+btoi(*relayTo != "") != 1:
+		return errors.New("give one of -stub, -devnet, -fanout and -relay")
+	case *relayTo != "":
+		return serveRelay(ctx, *listen, *relayTo)
 	case *fanout:
 		return serveFanout(ctx, *listen, *fanoutSize, *blockTime)
 	case *stub:
