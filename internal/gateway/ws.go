@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -66,28 +67,23 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// gorilla does the handshake; its connection is left unused after,
+	// buffers and all (see ws_reader.go and ws_writer.go).
 	upgrader := websocket.Upgrader{
-		CheckOrigin: s.originAllowed,
-		// Small buffers, and a write buffer only while writing: thousands
-		// of idle subscribers must not hold 8 KiB each.
-		ReadBufferSize:  1024,
-		WriteBufferSize: 1024,
+		CheckOrigin:     s.originAllowed,
+		ReadBufferSize:  256,
+		WriteBufferSize: 256,
 		WriteBufferPool: &wsWriteBuffers,
 	}
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered
 	}
+	raw := conn.NetConn()
 	c := &wsConn{
-		s: s, conn: conn, raw: conn.NetConn(), key: key, ip: clientIP(r),
+		s: s, raw: raw, in: newWSReader(raw, s.cfg.MaxBodyBytes), key: key, ip: clientIP(r),
 		done: make(chan struct{}), wlock: make(chan struct{}, 1), subs: map[string]func(){},
 	}
-	// Replies go through the connection's own writes, not gorilla's.
-	conn.SetPingHandler(func(data string) error {
-		c.enqueue(frame{op: opPong, parts: [][]byte{[]byte(data)}})
-		return nil
-	})
-	conn.SetCloseHandler(func(int, string) error { return nil }) // serve answers as it ends
 	s.metrics.wsConns.Inc()
 	s.conns.Store(c, struct{}{})
 	// A goroutine of its own, with a fresh small stack, reads the
@@ -117,8 +113,8 @@ func (s *Server) originAllowed(r *http.Request) bool {
 // while idle, the reader; see ws_writer.go for the writes.
 type wsConn struct {
 	s       *Server
-	conn    *websocket.Conn
 	raw     net.Conn
+	in      *wsReader
 	key, ip string
 
 	done      chan struct{}
@@ -138,14 +134,12 @@ func (c *wsConn) serve(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer c.unsubscribeAll()
-	c.conn.SetReadLimit(c.s.cfg.MaxBodyBytes)
 	inFlight := make(chan struct{}, wsMaxInFlight)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for {
-		_, msg, err := c.conn.ReadMessage()
-		if err != nil {
-			c.close(websocket.CloseNormalClosure, "")
+		msg, ok := c.nextMessage()
+		if !ok {
 			return
 		}
 		select {
@@ -162,6 +156,30 @@ func (c *wsConn) serve(ctx context.Context) {
 				c.send(reply)
 			}
 		}()
+	}
+}
+
+// nextMessage returns the client's next message, answering the control
+// frames before it, or false once the connection is closed.
+func (c *wsConn) nextMessage() ([]byte, bool) {
+	for {
+		op, payload, err := c.in.next()
+		var pe *wsProtocolError
+		switch {
+		case errors.As(err, &pe):
+			c.close(pe.code, pe.reason)
+			return nil, false
+		case err != nil:
+			c.close(websocket.CloseAbnormalClosure, "") // gone: nobody to tell
+			return nil, false
+		case op == opClose:
+			c.close(websocket.CloseNormalClosure, "")
+			return nil, false
+		case op == opPing:
+			c.enqueue(frame{op: opPong, parts: [][]byte{payload}})
+		case op != opPong:
+			return payload, true
+		}
 	}
 }
 

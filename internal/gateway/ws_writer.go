@@ -20,9 +20,7 @@ import (
 // and the rest of its queue, within wsWriteTimeout. Frames are written
 // with writev, an event's bytes shared by every subscriber.
 //
-// gorilla/websocket still reads. Its own replies (pong, close) are routed
-// here; it writes by itself only when a client breaks the protocol or
-// sends a message over the limit, just before the connection closes.
+// The reader (ws_reader.go) routes its replies (pong, close) here too.
 
 const (
 	wsWriters   = 8                    // pool writers at most
@@ -197,6 +195,6 @@ func (c *wsConn) close(code int, reason string) {
 			case <-time.After(time.Second):
 			}
 		}
-		c.conn.Close()
+		c.raw.Close()
 	})
 }
