@@ -1,6 +1,7 @@
 package fleet_test
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -17,6 +18,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ethereum/go-ethereum/rpc"
+	"github.com/gorilla/websocket"
 
 	"github.com/ethfleet/ethfleet/internal/config"
 	"github.com/ethfleet/ethfleet/internal/fleet/fleettest"
@@ -72,6 +76,33 @@ func TestTLS(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(body), `"result":"0x539"`) {
 		t.Errorf("over TLS: %s", body)
+	}
+	// A WebSocket over TLS is read through the TLS connection, not from
+	// its socket: a call and a head.
+	wss := strings.Replace(f.GatewayURL(), "http://", "wss://", 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rc, err := rpc.DialWebsocketWithDialer(ctx, wss, "", websocket.Dialer{TLSClientConfig: &tls.Config{RootCAs: pool}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	var chainID string
+	if err := rc.CallContext(ctx, &chainID, "eth_chainId"); err != nil || chainID != "0x539" {
+		t.Errorf("eth_chainId over wss: %q %v", chainID, err)
+	}
+	heads := make(chan map[string]any, 1)
+	sub, err := rc.EthSubscribe(ctx, heads, "newHeads")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	select {
+	case <-heads:
+	case err := <-sub.Err():
+		t.Fatalf("newHeads over wss: %v", err)
+	case <-ctx.Done():
+		t.Fatal("no head over wss within 30 s")
 	}
 	// Plain HTTP on the TLS port gets Go's "client sent an HTTP request to
 	// an HTTPS server", never a JSON-RPC answer.

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -50,7 +51,8 @@ type Server struct {
 	cfg      Config
 	heads    *headFeed
 	pending  *pendingFeed
-	conns    sync.Map // open *wsConn
+	conns    sync.Map                 // open *wsConn
+	poller   atomic.Pointer[wsPoller] // while Run runs, where the system has one
 	writers  writerPool
 	served   watermark
 	cache    *cache
@@ -93,6 +95,13 @@ func NewServer(cfg Config, router *Router, log *slog.Logger, reg prometheus.Regi
 // HTTP server's shutdown does not reach.
 func (s *Server) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
+	p, perr := newWSPoller()
+	if perr != nil {
+		s.log.Warn("every WebSocket connection gets a reader goroutine", "reason", perr)
+	} else {
+		s.poller.Store(p)
+		go p.run()
+	}
 	wg.Go(func() { s.pending.run(ctx) })
 	wg.Go(func() { s.pingAll(ctx) })
 	err := s.heads.run(ctx)
@@ -101,6 +110,10 @@ func (s *Server) Run(ctx context.Context) error {
 		k.(*wsConn).close(websocket.CloseGoingAway, "gateway shutting down")
 		return true
 	})
+	if p != nil {
+		s.poller.Store(nil)
+		p.stop()
+	}
 	return err
 }
 

@@ -15,7 +15,11 @@ import (
 // TestSlowClientIsClosed subscribes and never reads: once its queues are
 // full, the gateway closes it with 1008 and a reason instead of buffering.
 func TestSlowClientIsClosed(t *testing.T) {
-	s, url := serveFeedOnly(t)
+	forEachReader(t, testSlowClientIsClosed)
+}
+
+func testSlowClientIsClosed(t *testing.T, polled bool) {
+	s, url := serveFeedOnly(t, polled)
 	conn, _, err := websocket.DefaultDialer.Dial(url, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -54,11 +58,22 @@ func TestSlowClientIsClosed(t *testing.T) {
 
 // serveFeedOnly serves a gateway without upstreams, whose head feed a
 // test publishes to itself; it returns the server and its WebSocket URL.
-func serveFeedOnly(t *testing.T) (*Server, string) {
+// With polled, its connections are read as Run reads them where the
+// system has a poller; without, each by a goroutine of its own.
+func serveFeedOnly(t *testing.T, polled bool) (*Server, string) {
 	t.Helper()
 	s, err := NewServer(Config{MaxBatch: 10, MaxBodyBytes: 1 << 20, RequestTimeout: 5 * time.Second}, newTestRouter(t, nil), nil, newRegistry())
 	if err != nil {
 		t.Fatal(err)
+	}
+	if polled {
+		p, err := newWSPoller()
+		if err != nil {
+			t.Skipf("no poller: %v", err)
+		}
+		s.poller.Store(p)
+		go p.run()
+		t.Cleanup(p.stop)
 	}
 	hs := httptest.NewServer(s)
 	t.Cleanup(hs.Close)
@@ -71,4 +86,16 @@ func asCloseError(err error, target **websocket.CloseError) bool {
 		*target = ce
 	}
 	return ok
+}
+
+// forEachReader runs test with connections read by the poller, and by a
+// goroutine each.
+func forEachReader(t *testing.T, test func(t *testing.T, polled bool)) {
+	for _, polled := range []bool{true, false} {
+		name := "goroutine"
+		if polled {
+			name = "poller"
+		}
+		t.Run(name, func(t *testing.T) { test(t, polled) })
+	}
 }

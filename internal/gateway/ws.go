@@ -83,20 +83,20 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	c := &wsConn{
 		s: s, raw: raw, in: newWSReader(raw, s.cfg.MaxBodyBytes), key: key, ip: clientIP(r),
 		done: make(chan struct{}), wlock: make(chan struct{}, 1), subs: map[string]func(){},
+		inFlight: make(chan struct{}, wsMaxInFlight),
 	}
 	s.metrics.wsConns.Inc()
 	s.conns.Store(c, struct{}{})
+	// The request's context ends with this handler; the connection's
+	// with close.
+	c.ctx, c.cancel = context.WithCancel(context.WithoutCancel(r.Context()))
+	if p := s.poller.Load(); p != nil && p.watch(c) {
+		return // the poller sends a goroutine when the client writes
+	}
 	// A goroutine of its own, with a fresh small stack, reads the
 	// connection: the handler's goroutine, its stack grown by the HTTP
-	// exchange, ends here. The request's context ends with the handler.
-	ctx := context.WithoutCancel(r.Context())
-	go func() {
-		defer func() {
-			s.conns.Delete(c)
-			s.metrics.wsConns.Dec()
-		}()
-		c.serve(ctx)
-	}()
+	// exchange, ends here.
+	go c.serve()
 }
 
 // wsWriteBuffers are shared by every connection's writes.
@@ -109,13 +109,20 @@ func (s *Server) originAllowed(r *http.Request) bool {
 	return origin == "" || slices.Contains(s.cfg.CORSOrigins, "*") || slices.Contains(s.cfg.CORSOrigins, origin)
 }
 
-// wsConn is one client's WebSocket connection. It has one goroutine
-// while idle, the reader; see ws_writer.go for the writes.
+// wsConn is one client's WebSocket connection. While idle it has no
+// goroutine where the poller watches it (ws_poll_linux.go), else one, the
+// reader; see ws_writer.go for the writes.
 type wsConn struct {
 	s       *Server
 	raw     net.Conn
 	in      *wsReader
 	key, ip string
+	pollID  uint64     // the poller's name for it; 0: not polled
+	readMu  sync.Mutex // held by readable
+
+	ctx      context.Context // ends with the connection
+	cancel   context.CancelFunc
+	inFlight chan struct{} // calls being answered
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -126,59 +133,86 @@ type wsConn struct {
 	scheduled bool    // a writer is on the way or writing
 	closed    bool
 
-	mu   sync.Mutex
-	subs map[string]func() // subscription id -> unsubscribe
+	mu    sync.Mutex
+	subs  map[string]func() // subscription id -> unsubscribe
+	ended bool              // closed: no more subscriptions
 }
 
-func (c *wsConn) serve(ctx context.Context) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	defer c.unsubscribeAll()
-	inFlight := make(chan struct{}, wsMaxInFlight)
-	var wg sync.WaitGroup
-	defer wg.Wait()
+// serve reads the client's messages, waiting for each on its own
+// goroutine, until the connection closes.
+func (c *wsConn) serve() {
 	for {
-		msg, ok := c.nextMessage()
-		if !ok {
+		msg, err := c.nextMessage(true)
+		if err != nil || !c.handle(msg) {
 			return
 		}
-		select {
-		case inFlight <- struct{}{}:
-		case <-c.done:
-			return
-		}
-		wg.Add(1)
-		go func() {
-			defer func() { <-inFlight; wg.Done() }()
-			rctx, rcancel := context.WithTimeout(ctx, c.s.cfg.RequestTimeout)
-			defer rcancel()
-			if reply, _, _ := c.s.exchange(rctx, msg, c.key, c.ip, c); reply != nil {
-				c.send(reply)
-			}
-		}()
 	}
 }
 
-// nextMessage returns the client's next message, answering the control
-// frames before it, or false once the connection is closed.
-func (c *wsConn) nextMessage() ([]byte, bool) {
+// readable reads the messages the client has sent, when the poller found
+// its socket readable, then has the poller watch it again.
+func (c *wsConn) readable() {
+	// The next event comes only after rearm, and its goroutine reads on:
+	// the lock says so to the race detector, which cannot see epoll.
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
 	for {
-		op, payload, err := c.in.next()
+		msg, err := c.nextMessage(false)
+		if errors.Is(err, errWouldBlock) {
+			if p := c.s.poller.Load(); p == nil || p.rearm(c) != nil {
+				c.close(websocket.CloseAbnormalClosure, "") // closed, or the gateway stopping
+			}
+			return
+		}
+		if err != nil || !c.handle(msg) {
+			return
+		}
+	}
+}
+
+// handle answers msg on a goroutine of its own, once fewer than
+// wsMaxInFlight calls of the connection are being answered; false if the
+// connection closed first.
+func (c *wsConn) handle(msg []byte) bool {
+	select {
+	case c.inFlight <- struct{}{}:
+	case <-c.done:
+		return false
+	}
+	go func() {
+		defer func() { <-c.inFlight }()
+		ctx, cancel := context.WithTimeout(c.ctx, c.s.cfg.RequestTimeout)
+		defer cancel()
+		if reply, _, _ := c.s.exchange(ctx, msg, c.key, c.ip, c); reply != nil {
+			c.send(reply)
+		}
+	}()
+	return true
+}
+
+// nextMessage returns the client's next message, answering the control
+// frames before it. Without wait, it returns errWouldBlock once the socket
+// has nothing more. Any other error means the connection is closed.
+func (c *wsConn) nextMessage(wait bool) ([]byte, error) {
+	for {
+		op, payload, err := c.in.next(wait)
 		var pe *wsProtocolError
 		switch {
+		case errors.Is(err, errWouldBlock):
+			return nil, err
 		case errors.As(err, &pe):
 			c.close(pe.code, pe.reason)
-			return nil, false
+			return nil, err
 		case err != nil:
 			c.close(websocket.CloseAbnormalClosure, "") // gone: nobody to tell
-			return nil, false
+			return nil, err
 		case op == opClose:
 			c.close(websocket.CloseNormalClosure, "")
-			return nil, false
+			return nil, net.ErrClosed
 		case op == opPing:
 			c.enqueue(frame{op: opPong, parts: [][]byte{payload}})
 		case op != opPong:
-			return payload, true
+			return payload, nil
 		}
 	}
 }
@@ -238,6 +272,9 @@ func (c *wsConn) subscribe(params json.RawMessage) (string, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.ended {
+		return "", errors.New("the connection is closing")
+	}
 	if len(c.subs) >= wsMaxSubscriptions {
 		return "", fmt.Errorf("too many subscriptions on this connection (limit %d)", wsMaxSubscriptions)
 	}
@@ -285,12 +322,21 @@ func (c *wsConn) unsubscribe(id string) bool {
 	return ok
 }
 
-func (c *wsConn) unsubscribeAll() {
+// end lets go of what the connection holds, once it is closed: its
+// subscriptions, its calls in flight, its place in the poller.
+func (c *wsConn) end() {
+	c.cancel()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.ended = true
 	for id, stop := range c.subs {
 		stop()
 		delete(c.subs, id)
 		c.s.metrics.wsSubs.Dec()
+	}
+	c.s.conns.Delete(c)
+	c.s.metrics.wsConns.Dec()
+	if p := c.s.poller.Load(); p != nil && c.pollID != 0 {
+		p.forget(c)
 	}
 }

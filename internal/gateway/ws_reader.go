@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -109,17 +110,22 @@ func newWSReader(conn net.Conn, limit int64) *wsReader {
 	return r
 }
 
+// errWouldBlock is next's answer, when told not to wait, once the socket
+// has no more bytes.
+var errWouldBlock = errors.New("no whole message yet")
+
 // next returns the next data message, or a control frame (ping, pong,
 // close) for the connection to answer. Control frames may come between a
-// message's fragments.
-func (r *wsReader) next() (op byte, payload []byte, err error) {
+// message's fragments. Unless wait is set, it returns errWouldBlock instead
+// of waiting for bytes.
+func (r *wsReader) next(wait bool) (op byte, payload []byte, err error) {
 	for {
 		f, n, err := parseFrame(r.buf, r.limit-int64(len(r.msg)))
 		if err != nil {
 			return 0, nil, err
 		}
 		if n == 0 {
-			if err := r.fill(); err != nil {
+			if err := r.fill(wait); err != nil {
 				return 0, nil, err
 			}
 			continue
@@ -152,8 +158,8 @@ func (r *wsReader) next() (op byte, payload []byte, err error) {
 var wsReadBuffers = sync.Pool{New: func() any { b := make([]byte, 16<<10); return &b }}
 
 // fill appends what the connection has to r.buf, waiting until it has
-// something.
-func (r *wsReader) fill() error {
+// something if wait is set. A connection read through conn always waits.
+func (r *wsReader) fill(wait bool) error {
 	if r.rc == nil {
 		if r.small == nil {
 			r.small = make([]byte, 1024)
@@ -167,6 +173,7 @@ func (r *wsReader) fill() error {
 	}
 	var n int
 	var err error
+	blocked := false
 	rerr := r.rc.Read(func(fd uintptr) bool {
 		bp := wsReadBuffers.Get().(*[]byte)
 		defer wsReadBuffers.Put(bp)
@@ -174,7 +181,8 @@ func (r *wsReader) fill() error {
 			n, err = syscall.Read(int(fd), *bp)
 		}
 		if err == syscall.EAGAIN {
-			return false // wait until the socket is readable
+			blocked = !wait
+			return blocked // or wait until the socket is readable
 		}
 		if n > 0 {
 			r.buf = append(r.buf, (*bp)[:n]...)
@@ -184,6 +192,8 @@ func (r *wsReader) fill() error {
 	switch {
 	case rerr != nil:
 		return rerr
+	case blocked:
+		return errWouldBlock
 	case err != nil:
 		return fmt.Errorf("read: %w", err)
 	case n == 0:

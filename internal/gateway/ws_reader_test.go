@@ -94,7 +94,7 @@ func TestWSReader(t *testing.T) {
 			for {
 				var op byte
 				var p []byte
-				if op, p, err = r.next(); err != nil {
+				if op, p, err = r.next(true); err != nil {
 					break
 				}
 				msgs = append(msgs, got{op, string(p)})
@@ -162,7 +162,7 @@ func TestFramesWrittenByGorilla(t *testing.T) {
 		in := newWSReader(conn.NetConn(), 2<<20)
 		var res result
 		for {
-			op, p, err := in.next()
+			op, p, err := in.next(true)
 			if err != nil {
 				res.err = err
 				break
@@ -214,7 +214,7 @@ func FuzzWSReader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, frag uint16) {
 		r := &wsReader{conn: bytes.NewReader(data), limit: limit}
 		for range len(data) + 1 {
-			op, p, err := r.next()
+			op, p, err := r.next(true)
 			if err != nil {
 				break
 			}
@@ -236,7 +236,7 @@ func FuzzWSReader(f *testing.F) {
 			in = append(in, clientFrame(i+step >= len(data), op, chunk)...)
 		}
 		r = &wsReader{conn: bytes.NewReader(in), limit: limit}
-		op, p, err := r.next()
+		op, p, err := r.next(true)
 		if err != nil || op != opText || !bytes.Equal(p, data) {
 			t.Fatalf("sent %d bytes in fragments of %d: got op %d, %d bytes, %v", len(data), step, op, len(p), err)
 		}

@@ -177,7 +177,8 @@ func (c *wsConn) finish(rest net.Buffers) {
 }
 
 // close ends the connection once, telling the client why when there is a
-// reason to give and the socket is free to say it within a second.
+// reason to give and the socket is free to say it within a second. Every
+// way a connection ends goes through here.
 func (c *wsConn) close(code int, reason string) {
 	c.closeOnce.Do(func() {
 		c.qmu.Lock()
@@ -196,5 +197,6 @@ func (c *wsConn) close(code int, reason string) {
 			}
 		}
 		c.raw.Close()
+		c.end()
 	})
 }

@@ -62,7 +62,11 @@ func TestFramesReadByGorilla(t *testing.T) {
 // read than there are pool writers, and one that reads: it gets every
 // head while the stuck ones are closed for being too slow.
 func TestStuckClientsDoNotHoldOthersUp(t *testing.T) {
-	s, url := serveFeedOnly(t)
+	forEachReader(t, testStuckClientsDoNotHoldOthersUp)
+}
+
+func testStuckClientsDoNotHoldOthersUp(t *testing.T, polled bool) {
+	s, url := serveFeedOnly(t, polled)
 	subscribe := func() *websocket.Conn {
 		conn, _, err := websocket.DefaultDialer.Dial(url, nil)
 		if err != nil {
