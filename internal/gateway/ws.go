@@ -80,16 +80,16 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has answered
 	}
 	raw := conn.NetConn()
-	c := &wsConn{
-		s: s, raw: raw, in: newWSReader(raw, s.cfg.MaxBodyBytes), key: key, ip: clientIP(r),
-		done: make(chan struct{}), wlock: make(chan struct{}, 1), subs: map[string]func(){},
-		inFlight: make(chan struct{}, wsMaxInFlight),
-	}
-	s.metrics.wsConns.Inc()
-	s.conns.Store(c, struct{}{})
 	// The request's context ends with this handler; the connection's
 	// with close.
-	c.ctx, c.cancel = context.WithCancel(context.WithoutCancel(r.Context()))
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	c := &wsConn{
+		s: s, raw: raw, in: newWSReader(raw, s.cfg.MaxBodyBytes), key: key, ip: clientIP(r),
+		ctx: ctx, cancel: cancel, inFlight: make(chan struct{}, wsMaxInFlight),
+		done: make(chan struct{}), wlock: make(chan struct{}, 1), subs: map[string]func(){},
+	}
+	s.metrics.wsConns.Inc()
+	s.conns.Store(c, struct{}{}) // from here on, shutting down closes it
 	if p := s.poller.Load(); p != nil && p.watch(c) {
 		return // the poller sends a goroutine when the client writes
 	}
@@ -336,7 +336,7 @@ func (c *wsConn) end() {
 	}
 	c.s.conns.Delete(c)
 	c.s.metrics.wsConns.Dec()
-	if p := c.s.poller.Load(); p != nil && c.pollID != 0 {
+	if p := c.s.poller.Load(); p != nil {
 		p.forget(c)
 	}
 }

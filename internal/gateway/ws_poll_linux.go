@@ -103,8 +103,10 @@ func (p *wsPoller) watch(c *wsConn) bool {
 	p.conns[c.pollID] = c
 	p.mu.Unlock()
 	if err := p.arm(c, unix.EPOLL_CTL_ADD); err != nil {
-		p.forget(c)
+		p.mu.Lock()
+		delete(p.conns, c.pollID)
 		c.pollID = 0
+		p.mu.Unlock()
 		return false
 	}
 	return true
@@ -132,7 +134,8 @@ func (p *wsPoller) arm(c *wsConn, op int) error {
 	return nil
 }
 
-// forget drops c, closed, from the poller.
+// forget drops c, closed, from the poller, if it is there. A connection's
+// number does not change once it is watched.
 func (p *wsPoller) forget(c *wsConn) {
 	p.mu.Lock()
 	delete(p.conns, c.pollID)
