@@ -36,10 +36,11 @@ func testIdleConnections(t *testing.T, polled bool) {
 		conns[i] = conn
 		wsCall(t, conn, `{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}`, `"result":"0x`)
 	}
-	// The client side has a goroutine per connection of its own: none.
+	// The client side has no goroutine per connection; other tests'
+	// goroutines may come and go meanwhile, hence the margins.
 	if added := runtime.NumGoroutine() - before; polled && added > clients/4 {
 		t.Errorf("%d idle connections added %d goroutines", clients, added)
-	} else if !polled && added < clients {
+	} else if !polled && added < clients*3/4 {
 		t.Errorf("%d connections read by goroutines added only %d", clients, added)
 	}
 	s.heads.publish(json.RawMessage(`{"number":"0x7"}`))
