@@ -203,20 +203,26 @@ func (c *conn) dispatch(ctx context.Context, req *request) (any, error) {
 	return c.stratumCall(ctx, req)
 }
 
+// login names the connection's worker: the login of either dialect, whose
+// first parameter is the worker (or wallet.worker).
+func (c *conn) login(req *request) (any, error) {
+	ps, rerr := stringParams(req.Params, 1)
+	if rerr != nil {
+		return nil, rerr
+	}
+	name := nameOf(ps[0], req.Worker)
+	if _, rerr := c.pool.worker(name); rerr != nil {
+		return nil, rerr
+	}
+	c.name = name
+	return true, nil
+}
+
 // ethProxyCall answers the EthProxy (stratum1) methods.
 func (c *conn) ethProxyCall(ctx context.Context, req *request) (any, error) {
 	p := c.pool
 	if req.Method == "eth_submitLogin" {
-		ps, rerr := stringParams(req.Params, 1)
-		if rerr != nil {
-			return nil, rerr
-		}
-		name := nameOf(ps[0], req.Worker)
-		if _, rerr := p.worker(name); rerr != nil {
-			return nil, rerr
-		}
-		c.name = name
-		return true, nil
+		return c.login(req)
 	}
 	w, err := c.loggedIn(req.Method)
 	if err != nil {
@@ -295,16 +301,7 @@ func (c *conn) stratumCall(ctx context.Context, req *request) (any, error) {
 		if !c.subscribed {
 			return nil, errorf(codeNotSubscribed, "not subscribed: mining.authorize before mining.subscribe")
 		}
-		ps, rerr := stringParams(req.Params, 1)
-		if rerr != nil {
-			return nil, rerr
-		}
-		name := nameOf(ps[0], req.Worker)
-		if _, rerr := p.worker(name); rerr != nil {
-			return nil, rerr
-		}
-		c.name = name
-		return true, nil
+		return c.login(req)
 	case "mining.submit":
 		w, err := c.loggedIn(req.Method)
 		if err != nil {
