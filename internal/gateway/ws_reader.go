@@ -97,8 +97,7 @@ type wsReader struct {
 
 	buf   []byte // read, not yet parsed; nil while no frame is incomplete
 	msg   []byte // a message in fragments, so far
-	msgOp byte   // its opcode
-	inMsg bool
+	msgOp byte   // its opcode; 0 while no message is in fragments
 	small []byte // for connections read through conn (TLS)
 }
 
@@ -130,25 +129,26 @@ func (r *wsReader) next(wait bool) (op byte, payload []byte, err error) {
 			}
 			continue
 		}
-		payload := append([]byte(nil), f.payload...)
+		// f.payload is copied below, before r.buf is filled again.
 		if r.buf = r.buf[n:]; len(r.buf) == 0 {
 			r.buf = nil
 		}
 		switch {
 		case f.op >= opClose:
-			return f.op, payload, nil
-		case f.op == 0 && !r.inMsg:
+			return f.op, append([]byte(nil), f.payload...), nil
+		case f.op == 0 && r.msgOp == 0:
 			return 0, nil, protocolError("a continuation frame without a message to continue")
-		case f.op != 0 && r.inMsg:
+		case f.op != 0 && r.msgOp != 0:
 			return 0, nil, protocolError("a new message before the last one ended")
 		case f.op != 0:
-			r.msgOp, r.msg, r.inMsg = f.op, payload, true
+			r.msgOp, r.msg = f.op, append([]byte(nil), f.payload...)
 		default:
-			r.msg = append(r.msg, payload...)
+			r.msg = append(r.msg, f.payload...)
 		}
 		if f.fin {
-			payload, r.msg, r.inMsg = r.msg, nil, false
-			return r.msgOp, payload, nil
+			op, payload = r.msgOp, r.msg
+			r.msgOp, r.msg = 0, nil
+			return op, payload, nil
 		}
 	}
 }
