@@ -67,14 +67,10 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	// gorilla does the handshake; its connection is left unused after,
-	// buffers and all (see ws_reader.go and ws_writer.go).
-	upgrader := websocket.Upgrader{
-		CheckOrigin:     s.originAllowed,
-		ReadBufferSize:  256,
-		WriteBufferSize: 256,
-		WriteBufferPool: &wsWriteBuffers,
-	}
+	// gorilla does the handshake, in the buffers net/http hijacked (no
+	// sizes given); its connection is left unused after (see ws_reader.go
+	// and ws_writer.go).
+	upgrader := websocket.Upgrader{CheckOrigin: s.originAllowed}
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered
@@ -98,9 +94,6 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	// exchange, ends here.
 	go c.serve()
 }
-
-// wsWriteBuffers are shared by every connection's writes.
-var wsWriteBuffers sync.Pool
 
 // originAllowed lets clients without an Origin (every non-browser client)
 // and browsers from the CORS origins connect.
@@ -133,9 +126,8 @@ type wsConn struct {
 	scheduled bool    // a writer is on the way or writing
 	closed    bool
 
-	mu    sync.Mutex
-	subs  map[string]func() // subscription id -> unsubscribe
-	ended bool              // closed: no more subscriptions
+	mu   sync.Mutex
+	subs map[string]func() // subscription id -> unsubscribe
 }
 
 // serve reads the client's messages, waiting for each on its own
@@ -272,7 +264,12 @@ func (c *wsConn) subscribe(params json.RawMessage) (string, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.ended {
+	// close marks the connection closed before end takes c.mu to drop
+	// its subscriptions: one added after the mark would outlive it.
+	c.qmu.Lock()
+	closed := c.closed
+	c.qmu.Unlock()
+	if closed {
 		return "", errors.New("the connection is closing")
 	}
 	if len(c.subs) >= wsMaxSubscriptions {
@@ -328,7 +325,6 @@ func (c *wsConn) end() {
 	c.cancel()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.ended = true
 	for id, stop := range c.subs {
 		stop()
 		delete(c.subs, id)
