@@ -20,18 +20,7 @@ func TestSlowClientIsClosed(t *testing.T) {
 
 func testSlowClientIsClosed(t *testing.T, polled bool) {
 	s, url := serveFeedOnly(t, polled)
-	conn, _, err := websocket.DefaultDialer.Dial(url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if err := conn.WriteMessage(websocket.TextMessage, []byte(`{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}`)); err != nil {
-		t.Fatal(err)
-	}
-	_, reply, err := conn.ReadMessage()
-	if err != nil || !strings.Contains(string(reply), `"result":"0x`) {
-		t.Fatalf("subscribe: %s %v", reply, err)
-	}
+	conn := subscribeHeads(t, url)
 	header := json.RawMessage(`{"number":"0x1","extra":"` + strings.Repeat("ab", 512) + `"}`)
 	await.True(t, 30*time.Second, "the slow client to be dropped", func() bool {
 		for i := 0; i < 1000; i++ {

@@ -28,13 +28,7 @@ func testIdleConnections(t *testing.T, polled bool) {
 	before := runtime.NumGoroutine()
 	conns := make([]*websocket.Conn, clients)
 	for i := range conns {
-		conn, _, err := websocket.DefaultDialer.Dial(url, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { conn.Close() })
-		conns[i] = conn
-		wsCall(t, conn, `{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}`, `"result":"0x`)
+		conns[i] = subscribeHeads(t, url)
 	}
 	// The client side has no goroutine per connection; other tests'
 	// goroutines may come and go meanwhile, hence the margins.
@@ -64,6 +58,20 @@ func testIdleConnections(t *testing.T, polled bool) {
 		s.conns.Range(func(any, any) bool { n++; return true })
 		return len(s.heads.subs) == 0 && n == 0
 	})
+}
+
+// subscribeHeads connects to url and subscribes to newHeads; the
+// connection closes when the test ends.
+func subscribeHeads(t *testing.T, url string) *websocket.Conn {
+	t.Helper()
+	conn, _, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	wsCall(t, conn, `{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}`, `"result":"0x`)
+	conn.SetReadDeadline(time.Time{}) // wsCall's
+	return conn
 }
 
 // wsCall sends msg and reads the answer, which must contain want.

@@ -67,22 +67,10 @@ func TestStuckClientsDoNotHoldOthersUp(t *testing.T) {
 
 func testStuckClientsDoNotHoldOthersUp(t *testing.T, polled bool) {
 	s, url := serveFeedOnly(t, polled)
-	subscribe := func() *websocket.Conn {
-		conn, _, err := websocket.DefaultDialer.Dial(url, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { conn.Close() })
-		conn.WriteMessage(websocket.TextMessage, []byte(`{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}`))
-		if _, reply, err := conn.ReadMessage(); err != nil || !strings.Contains(string(reply), `"result":"0x`) {
-			t.Fatalf("subscribe: %s %v", reply, err)
-		}
-		return conn
-	}
 	for range 2 * wsWriters {
-		subscribe() // and never read again
+		subscribeHeads(t, url) // and never read again
 	}
-	good := subscribe()
+	good := subscribeHeads(t, url)
 
 	const heads = 400 // 64 KiB each: far more than the stuck clients' socket buffers hold
 	received := make(chan int, heads)
