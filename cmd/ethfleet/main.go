@@ -33,5 +33,6 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newAutoscaleCmd())
 	root.AddCommand(newPoolCmd())
 	root.AddCommand(newMineCmd())
+	root.AddCommand(newHoldCmd())
 	return root
 }

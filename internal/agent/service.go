@@ -127,12 +127,8 @@ func (s *Service) Start() (err error) {
 		return fmt.Errorf("agent: metrics: %w", err)
 	}
 	s.goRun(func() { s.monitor.Run(ctx) })
-	if sn := cfg.Agent.Snapshots; sn != nil && sn.Every > 0 && (cfg.Agent.Client != nil || len(sn.Containers) > 0) {
-		for _, n := range cfg.Nodes {
-			if n.Name == cfg.Agent.Node {
-				s.goRun(func() { s.runSnapshots(ctx, n) })
-			}
-		}
+	if err := s.startSnapshots(ctx, cfg); err != nil {
+		return err
 	}
 	if cfg.Agent.DNS != nil {
 		if s.dns, err = s.newDNSRecord(ctx); err != nil {

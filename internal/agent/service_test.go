@@ -42,14 +42,7 @@ func TestService(t *testing.T) {
 	cfg.Agent.Node = "follower-1"
 	cfg.Agent.MinPeers = 1
 	cfg.Ops.Listen = "127.0.0.1:0"
-	s, err := NewService(ServiceOptions{Config: cfg, ProbeInterval: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := startService(t, ServiceOptions{Config: cfg, ProbeInterval: 200 * time.Millisecond})
 
 	await.True(t, 30*time.Second, "the follower ready", func() bool {
 		code, _ := get(t, s.OpsURL()+"/ready")
@@ -78,4 +71,18 @@ func TestServiceNeedsANode(t *testing.T) {
 	if _, err := NewService(ServiceOptions{Config: config.Default()}); err == nil || !strings.Contains(err.Error(), "agent.node") {
 		t.Errorf("NewService without agent.node: %v", err)
 	}
+}
+
+// startService starts an agent, closed when the test ends.
+func startService(t *testing.T, opts ServiceOptions) *Service {
+	t.Helper()
+	s, err := NewService(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ethfleet/ethfleet/internal/config"
+	"github.com/ethfleet/ethfleet/internal/hold"
 	"github.com/ethfleet/ethfleet/internal/probe"
 	"github.com/ethfleet/ethfleet/internal/snapshot"
 	"github.com/ethfleet/ethfleet/internal/snapshot/stores"
@@ -38,6 +39,32 @@ func (s *Service) restoreFirstBoot(ctx context.Context, node config.Node) error 
 		s.log.Info("first boot: no snapshot in the store; the client syncs from its peers", "store", store)
 	default:
 		s.log.Info("first boot: restored a snapshot", "snapshot", m.ID, "block", m.Head.Number, "bytes", m.Totals.Bytes, "took", time.Since(start).Round(time.Second))
+	}
+	return nil
+}
+
+// startSnapshots makes the node the snapshotter if its snapshots have an
+// interval and a way to stop its client. An agent that stopped
+// mid-snapshot may have left its client held: it is let go first.
+func (s *Service) startSnapshots(ctx context.Context, cfg *config.Config) error {
+	sn := cfg.Agent.Snapshots
+	if sn == nil {
+		return nil
+	}
+	if sn.Hold != "" {
+		if was, err := hold.Release(sn.Hold); err != nil {
+			return fmt.Errorf("agent: %w", err)
+		} else if was {
+			s.log.Info("released the client an earlier run held for a snapshot")
+		}
+	}
+	if sn.Every <= 0 || (cfg.Agent.Client == nil && len(sn.Containers) == 0 && sn.Hold == "") {
+		return nil
+	}
+	for _, n := range cfg.Nodes {
+		if n.Name == cfg.Agent.Node {
+			s.goRun(func() { s.runSnapshots(ctx, n) })
+		}
 	}
 	return nil
 }
@@ -83,14 +110,17 @@ func (s *Service) snapshotOnce(ctx context.Context, node config.Node, sn *config
 	st := s.node.Status()
 	var m *snapshot.Manifest
 	var err error
-	if len(sn.Containers) == 0 {
+	switch {
+	case len(sn.Containers) > 0:
+		m, err = s.snapshotBeside(ctx, node, sn, st, newContainers(sn.Docker, sn.Containers, stopGrace))
+	case sn.Hold != "":
+		m, err = s.snapshotBeside(ctx, node, sn, st, heldClient{dir: sn.Hold, grace: stopGrace})
+	default:
 		s.stopSupervised()
 		m, err = snapshot.Take(ctx, s.store, node.DataDir, s.opts.Config.Network.Name, snapshotClient, st.ClientVersion, sn.Keep)
 		if rerr := s.superviseClient(node); rerr != nil {
 			return fmt.Errorf("restart the client after the snapshot: %w", rerr)
 		}
-	} else {
-		m, err = s.snapshotContainers(ctx, node, sn, st)
 	}
 	if err != nil {
 		return err
@@ -99,12 +129,32 @@ func (s *Service) snapshotOnce(ctx context.Context, node config.Node, sn *config
 	return nil
 }
 
-// snapshotContainers stops the node's client containers, snapshots the data
-// directory and starts them again. A geth data directory tells its own
-// head; another client's snapshot is labelled with the head the node last
-// reported, which a clean stop keeps.
-func (s *Service) snapshotContainers(ctx context.Context, node config.Node, sn *config.AgentSnapshots, st probe.Status) (*snapshot.Manifest, error) {
-	c := newContainers(sn.Docker, sn.Containers, stopGrace)
+// besideAgent stops the clients of a node that run beside the agent rather
+// than under it, for a snapshot, and starts them again.
+type besideAgent interface {
+	stop(ctx context.Context) error
+	start(ctx context.Context) error
+}
+
+// heldClient is an execution client in another container of the agent's
+// pod, started by `ethfleet hold run` (Kubernetes).
+type heldClient struct {
+	dir   string
+	grace time.Duration
+}
+
+func (h heldClient) stop(ctx context.Context) error { return hold.Stop(ctx, h.dir, h.grace) }
+
+func (h heldClient) start(context.Context) error {
+	_, err := hold.Release(h.dir)
+	return err
+}
+
+// snapshotBeside stops the node's clients, snapshots the data directory and
+// starts them again. A geth data directory tells its own head; another
+// client's snapshot is labelled with the head the node last reported,
+// which a clean stop keeps.
+func (s *Service) snapshotBeside(ctx context.Context, node config.Node, sn *config.AgentSnapshots, st probe.Status, c besideAgent) (*snapshot.Manifest, error) {
 	if err := c.stop(ctx); err != nil {
 		// Some may have stopped: start what can be started.
 		return nil, errors.Join(err, c.start(context.WithoutCancel(ctx)))

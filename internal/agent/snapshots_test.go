@@ -2,9 +2,11 @@ package agent
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -51,15 +53,7 @@ func TestAgentSnapshots(t *testing.T) {
 		cfg.Agent.Client = &config.AgentClient{Command: geth, StopTimeout: 10 * time.Second}
 		cfg.Agent.Snapshots = &config.AgentSnapshots{Store: config.NewSecret(store), Every: every, Keep: 2, Drain: 50 * time.Millisecond}
 		cfg.Ops.Listen = "127.0.0.1:0"
-		s, err := NewService(ServiceOptions{Config: cfg, ProbeInterval: 100 * time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s, termFile
+		return startService(t, ServiceOptions{Config: cfg, ProbeInterval: 100 * time.Millisecond}), termFile
 	}
 
 	snapshotter, termFile := newAgent(chain, 300*time.Millisecond)
@@ -139,42 +133,44 @@ func TestAgentSnapshotsContainers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.client, func(t *testing.T) {
 			var docker dockerAPI
-			store := t.TempDir()
-			cfg := config.Default()
-			cfg.Network.Name = "devnet"
-			cfg.Nodes = []config.Node{{Name: "a", RPC: config.NewSecret(rpcNode.HTTPURL()), DataDir: chain}}
-			cfg.Agent.Node = "a"
-			cfg.Agent.Snapshots = &config.AgentSnapshots{
-				Store: config.NewSecret("file://" + store), Every: 200 * time.Millisecond, Keep: 2, Drain: 10 * time.Millisecond,
-				Containers: tt.containers, Docker: docker.serve(t), Client: tt.client,
-			}
-			cfg.Ops.Listen = "127.0.0.1:0"
-			if err := cfg.Validate("test"); err != nil {
-				t.Fatal(err)
-			}
-			s, err := NewService(ServiceOptions{Config: cfg, ProbeInterval: 100 * time.Millisecond})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := s.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			fs, _ := snapshot.NewFileStore(store)
-			var ms []*snapshot.Manifest
-			await.True(t, 30*time.Second, "a snapshot in the store", func() bool {
-				ms, _ = snapshot.List(context.Background(), fs, "devnet", tt.client)
-				return len(ms) > 0
+			m := snapshotter(t, rpcNode.HTTPURL(), chain, &config.AgentSnapshots{
+				Every: 200 * time.Millisecond, Containers: tt.containers, Docker: docker.serve(t), Client: tt.client,
 			})
 			await.True(t, 10*time.Second, "the containers started again", func() bool { return len(docker.Calls()) >= len(tt.want) })
 			if got := docker.Calls()[:len(tt.want)]; !slices.Equal(got, tt.want) {
 				t.Errorf("Docker API calls\n  %q\nwant\n  %q", got, tt.want)
 			}
-			if ms[0].Head.Number == 0 || ms[0].Head.Hash == "" {
-				t.Errorf("snapshot head %+v, want the node's", ms[0].Head)
+			if m.Head.Number == 0 || m.Head.Hash == "" {
+				t.Errorf("snapshot head %+v, want the node's", m.Head)
 			}
 		})
 	}
+}
+
+// snapshotter starts the agent of node "a", whose data directory is chain
+// and whose RPC is rpcURL, with the snapshots sn into a new file store, and
+// returns the first snapshot it takes.
+func snapshotter(t *testing.T, rpcURL, chain string, sn *config.AgentSnapshots) *snapshot.Manifest {
+	t.Helper()
+	store := t.TempDir()
+	sn.Store, sn.Keep, sn.Drain = config.NewSecret("file://"+store), 2, 10*time.Millisecond
+	cfg := config.Default()
+	cfg.Network.Name = "devnet"
+	cfg.Nodes = []config.Node{{Name: "a", RPC: config.NewSecret(rpcURL), DataDir: chain}}
+	cfg.Agent.Node = "a"
+	cfg.Agent.Snapshots = sn
+	cfg.Ops.Listen = "127.0.0.1:0"
+	if err := cfg.Validate("test"); err != nil {
+		t.Fatal(err)
+	}
+	startService(t, ServiceOptions{Config: cfg, ProbeInterval: 100 * time.Millisecond})
+	fs, _ := snapshot.NewFileStore(store)
+	var ms []*snapshot.Manifest
+	await.True(t, 30*time.Second, "a snapshot in the store", func() bool {
+		ms, _ = snapshot.List(context.Background(), fs, "devnet", sn.Client)
+		return len(ms) > 0
+	})
+	return ms[0]
 }
 
 // TestContainersErrors: Docker's refusal is reported with its message.
@@ -187,5 +183,62 @@ func TestContainersErrors(t *testing.T) {
 	c = newContainers(filepath.Join(t.TempDir(), "none.sock"), []string{"x"}, time.Second)
 	if err := c.start(t.Context()); err == nil || !strings.Contains(err.Error(), "docker: start x") {
 		t.Errorf("no Docker: %v", err)
+	}
+}
+
+// kubelet runs `ethfleet hold run -- command` in dir, and runs it again
+// whenever it exits, as the kubelet restarts a container, until the test
+// ends.
+func kubelet(t *testing.T, dir, command string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			cmd := exec.CommandContext(ctx, os.Args[0], command)
+			cmd.Env = append(os.Environ(), "ETHFLEET_TEST_HOLD_DIR="+dir)
+			cmd.Run()
+			select { // the kubelet's back-off, shortened
+			case <-ctx.Done():
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+}
+
+// TestAgentSnapshotsHeld: on Kubernetes the snapshotter's execution client
+// runs in another container of the agent's pod, started by `ethfleet hold
+// run`. The agent stops it with SIGTERM and holds it back while the
+// kubelet restarts its container, snapshots, and lets it start again.
+func TestAgentSnapshotsHeld(t *testing.T) {
+	chain := stoppedChain(t)
+	rpcNode := startDevnet(t, 200*time.Millisecond)
+	dir := t.TempDir()
+	events := filepath.Join(dir, "events")
+	client := filepath.Join(dir, "client")
+	script := fmt.Sprintf("#!/bin/sh\necho start >> %s\ntrap 'echo term >> %s; exit 0' TERM\nwhile :; do sleep 0.05 & wait; done\n", events, events)
+	if err := os.WriteFile(client, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	holdDir := filepath.Join(dir, "hold")
+	os.Mkdir(holdDir, 0o755)
+	os.WriteFile(filepath.Join(holdDir, "held"), nil, 0o644) // left by an agent that stopped mid-snapshot
+	kubelet(t, holdDir, client)
+
+	m := snapshotter(t, rpcNode.HTTPURL(), chain, &config.AgentSnapshots{Every: 500 * time.Millisecond, Hold: holdDir, Client: "geth"})
+	want := "start\nterm\nstart\n"
+	await.True(t, 10*time.Second, "the client started again", func() bool {
+		b, _ := os.ReadFile(events)
+		return len(b) >= len(want)
+	})
+	if b, _ := os.ReadFile(events); !strings.HasPrefix(string(b), want) {
+		t.Errorf("the client's life: %q, want it to start, stop with SIGTERM and start again", b)
+	}
+	if m.Head.Number == 0 {
+		t.Errorf("snapshot head %+v, want the node's", m.Head)
 	}
 }

@@ -45,10 +45,14 @@ func (c Client) WSURLPort() int {
 	return c.Port("rpc")
 }
 
-// catalog pins each client to a release current in November 2026.
+// catalog pins each client to a release current in November 2026. The
+// execution clients' entrypoints are their Dockerfiles' ENTRYPOINT, made
+// absolute: go-ethereum's, reth's and erigon's binary in /usr/local/bin,
+// nethermind's ./nethermind in its WORKDIR /nethermind, besu's
+// besu-entry.sh in /opt/besu/bin (on the image's PATH).
 var catalog = []Client{
 	{
-		Name: "geth", Layer: Execution, Image: "ethereum/client-go:v1.17.8",
+		Name: "geth", Layer: Execution, Image: "ethereum/client-go:v1.17.8", Entrypoint: []string{"/usr/local/bin/geth"},
 		Networks: posNetworks, Ports: executionPorts(6061, true), MetricsPath: "/debug/metrics/prometheus",
 		args: func(o Options) []string {
 			return []string{
@@ -62,7 +66,7 @@ var catalog = []Client{
 		},
 	},
 	{
-		Name: "reth", Layer: Execution, Image: "ghcr.io/paradigmxyz/reth:v1.9.3",
+		Name: "reth", Layer: Execution, Image: "ghcr.io/paradigmxyz/reth:v1.9.3", Entrypoint: []string{"/usr/local/bin/reth"},
 		Networks: posNetworks, Ports: executionPorts(9001, true),
 		args: func(o Options) []string {
 			return []string{
@@ -76,7 +80,7 @@ var catalog = []Client{
 		},
 	},
 	{
-		Name: "nethermind", Layer: Execution, Image: "nethermind/nethermind:1.35.2",
+		Name: "nethermind", Layer: Execution, Image: "nethermind/nethermind:1.35.2", Entrypoint: []string{"/nethermind/nethermind"},
 		Networks: posNetworks, Ports: executionPorts(9091, true),
 		args: func(o Options) []string {
 			return []string{
@@ -90,7 +94,7 @@ var catalog = []Client{
 		},
 	},
 	{
-		Name: "erigon", Layer: Execution, Image: "erigontech/erigon:v3.2.2",
+		Name: "erigon", Layer: Execution, Image: "erigontech/erigon:v3.2.2", Entrypoint: []string{"/usr/local/bin/erigon"},
 		Networks: posNetworks, Ports: executionPorts(6061, false), MetricsPath: "/debug/metrics/prometheus",
 		args: func(o Options) []string {
 			return []string{
@@ -103,7 +107,7 @@ var catalog = []Client{
 		},
 	},
 	{
-		Name: "besu", Layer: Execution, Image: "hyperledger/besu:25.11.0",
+		Name: "besu", Layer: Execution, Image: "hyperledger/besu:25.11.0", Entrypoint: []string{"/opt/besu/bin/besu-entry.sh"},
 		Networks: append([]string{"classic", "mordor"}, posNetworks...), Ports: executionPorts(9545, true),
 		args: func(o Options) []string {
 			args := []string{

@@ -29,6 +29,10 @@ type Client struct {
 	Layer Layer
 	// Image is the pinned container image used when a node names none.
 	Image string
+	// Entrypoint is that image's ENTRYPOINT, for a container that starts
+	// the client through another command first (the Kubernetes
+	// snapshotter's `ethfleet hold run`). Execution clients only.
+	Entrypoint []string
 	// Networks the client can run.
 	Networks []string
 	Ports    []Port
@@ -108,4 +112,22 @@ func Pinned(image string) bool {
 	}
 	tag := image[colon+1:]
 	return tag != "" && tag != "latest" && tag != "stable" && tag != "develop"
+}
+
+// repository is image without its tag and digest.
+func repository(image string) string {
+	image, _, _ = strings.Cut(image, "@")
+	if colon := strings.LastIndex(image, ":"); colon > strings.LastIndex(image, "/") {
+		image = image[:colon]
+	}
+	return image
+}
+
+// EntrypointOf returns the entrypoint of image, which runs the client: the
+// catalog's, known for an image of the catalog image's repository only.
+func (c Client) EntrypointOf(image string) ([]string, bool) {
+	if len(c.Entrypoint) == 0 || repository(image) != repository(c.Image) {
+		return nil, false
+	}
+	return c.Entrypoint, true
 }

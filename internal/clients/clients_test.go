@@ -92,3 +92,35 @@ func TestPinned(t *testing.T) {
 		}
 	}
 }
+
+// TestEntrypoint: every execution client's image entrypoint is known, as
+// an absolute path, for its own repository at any version.
+func TestEntrypoint(t *testing.T) {
+	for _, name := range Names(Execution) {
+		c, _ := Lookup(Execution, name)
+		if len(c.Entrypoint) == 0 || !strings.HasPrefix(c.Entrypoint[0], "/") {
+			t.Errorf("%s: entrypoint %q, want an absolute path", name, c.Entrypoint)
+		}
+	}
+	geth, _ := Lookup(Execution, "geth")
+	tests := []struct {
+		image string
+		ok    bool
+	}{
+		{"ethereum/client-go:v1.17.8", true},
+		{"ethereum/client-go:v1.16.0", true},
+		{"ethereum/client-go@sha256:0123abcd", true},
+		{"registry.example:5000/client-go:v1.17.8", false},
+		{"example/geth:v1.17.8", false},
+	}
+	for _, tt := range tests {
+		ep, ok := geth.EntrypointOf(tt.image)
+		if ok != tt.ok || (ok && ep[0] != "/usr/local/bin/geth") {
+			t.Errorf("EntrypointOf(%q) = %q, %v; want ok %v", tt.image, ep, ok, tt.ok)
+		}
+	}
+	lighthouse, _ := Lookup(Consensus, "lighthouse")
+	if _, ok := lighthouse.EntrypointOf(lighthouse.Image); ok {
+		t.Error("a consensus client has an entrypoint; only execution clients run through hold")
+	}
+}

@@ -252,10 +252,15 @@ type AgentSnapshots struct {
 	// Containers, for a node whose clients run in Docker containers
 	// rather than under the agent, are stopped in order for a snapshot
 	// and started again in reverse order, through the Docker Engine API.
-	Containers []string `yaml:"containers"`
+	Containers []string `yaml:"containers,omitempty"`
 	// Docker is the Docker Engine API's socket (default
 	// /var/run/docker.sock).
-	Docker string `yaml:"docker"`
+	Docker string `yaml:"docker,omitempty"`
+	// Hold, for an execution client in another container of the agent's
+	// pod (Kubernetes), is the directory it shares with the container that
+	// starts the client through `ethfleet hold run`: the agent stops the
+	// client and holds it back there for a snapshot.
+	Hold string `yaml:"hold,omitempty"`
 	// Client names the execution client the snapshots are of (default
 	// geth).
 	Client string `yaml:"client"`

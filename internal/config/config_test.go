@@ -66,6 +66,10 @@ func TestBadFixtures(t *testing.T) {
 			`agent.bad.yaml:11: agent.dns.zoneId: is required`,
 			`agent.bad.yaml:13: agent.dns.address: "10.0.0.300" is not an IPv4 address`,
 		}},
+		{"agent_snapshots.bad.yaml", []string{
+			"agent_snapshots.bad.yaml:6: agent.snapshots: takes one of agent.client, containers and hold: they are three ways of running the client",
+			`agent_snapshots.bad.yaml:9: agent.snapshots.hold: must be an absolute path, got "run/hold"`,
+		}},
 		{"values.bad.yaml", []string{
 			"values.bad.yaml:2: devnet.followers: must be between 0 and 16, got 99",
 			"values.bad.yaml:3: devnet.blockTime: must be at least 50ms, got 10ms",

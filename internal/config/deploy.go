@@ -11,6 +11,10 @@ type ExecutionClient struct {
 	Image string `yaml:"image"`
 	// Args are extra flags, after the ones ethfleet computes.
 	Args []string `yaml:"args"`
+	// Entrypoint is the image's ENTRYPOINT, which the Kubernetes
+	// snapshotter's container runs through `ethfleet hold run` (default:
+	// the catalog image's, for an image of the same repository).
+	Entrypoint []string `yaml:"entrypoint"`
 }
 
 // ConsensusClient is the consensus client beside a node's execution client.

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -245,11 +246,20 @@ func (a *Agent) validate(ps *problems, c *Config) {
 		} else {
 			checkURL(ps, "agent.snapshots.store", sn.Store, "file", "s3")
 		}
-		if a.Client == nil && len(sn.Containers) == 0 {
-			ps.add("agent.snapshots", "needs agent.client (a client the agent runs) or containers (the Docker containers of the node's clients)")
+		ways := 0
+		for _, set := range []bool{a.Client != nil, len(sn.Containers) > 0, sn.Hold != ""} {
+			if set {
+				ways++
+			}
 		}
-		if a.Client != nil && len(sn.Containers) > 0 {
-			ps.add("agent.snapshots.containers", "are for clients the agent does not run; agent.client is set")
+		switch {
+		case ways == 0:
+			ps.add("agent.snapshots", "needs agent.client (a client the agent runs), containers (the Docker containers of the node's clients) or hold (the directory of a client started by `ethfleet hold run`)")
+		case ways > 1:
+			ps.add("agent.snapshots", "takes one of agent.client, containers and hold: they are three ways of running the client")
+		}
+		if sn.Hold != "" && !filepath.IsAbs(sn.Hold) {
+			ps.add("agent.snapshots.hold", "must be an absolute path, got %q", sn.Hold)
 		}
 	}
 	if d := a.DNS; d != nil {

@@ -138,10 +138,15 @@ type AgentOptions struct {
 	// consensus first: the snapshotter's agent stops them for a snapshot
 	// (see Snapshotter).
 	Containers []string
+	// Hold is the directory the snapshotter's agent shares with the
+	// container that starts its execution client through `ethfleet hold
+	// run` (Kubernetes).
+	Hold string
 }
 
 // Snapshotter reports whether node is the fleet's snapshotter: its agent
-// then needs the Docker API's socket and write access to the data volume.
+// then needs a way to stop its clients (the Docker API's socket, or a
+// hold directory on Kubernetes) and write access to the data volume.
 func Snapshotter(cfg *config.Config, node string) bool {
 	sn := cfg.Snapshots
 	return !sn.Store.IsZero() && sn.Every > 0 && sn.Snapshotter == node
@@ -168,11 +173,14 @@ func AgentConfig(cfg *config.Config, node string, at func(config.Node) NodeURLs,
 		Agent: &agentDoc{Node: node, MaxLag: a.MaxLag, MaxHeadAge: a.MaxHeadAge.String(), MinPeers: a.MinPeers, DNS: o.DNS},
 		Ops:   config.Ops{Listen: fmt.Sprintf("0.0.0.0:%d", AgentOpsPort)},
 	}
-	if Snapshotter(cfg, node) && len(o.Containers) > 0 {
+	if Snapshotter(cfg, node) && (len(o.Containers) > 0 || o.Hold != "") {
 		sn := cfg.Snapshots
 		doc.Agent.Snapshots = &config.AgentSnapshots{
 			Store: sn.Store, Every: sn.Every, Keep: sn.Keep, Drain: 30 * time.Second,
-			Containers: o.Containers, Docker: DockerSocket, Client: self.Execution.Client,
+			Containers: o.Containers, Hold: o.Hold, Client: self.Execution.Client,
+		}
+		if len(o.Containers) > 0 {
+			doc.Agent.Snapshots.Docker = DockerSocket
 		}
 	}
 	if o.EMF {

@@ -36,9 +36,21 @@
 //     processes resolve them from environment variables filled from the
 //     Secret ethfleet-gateway-keys, one key per NAME (the gateway needs its
 //     keys; the agents' are optional). S3 credentials for snapshot restores
-//     come from the optional Secret ethfleet-s3 (AWS_ACCESS_KEY_ID,
-//     AWS_SECRET_ACCESS_KEY), or from IRSA: annotate the ServiceAccount
-//     ethfleet with eks.amazonaws.com/role-arn.
+//     and the snapshotter come from the optional Secret ethfleet-s3
+//     (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), or from IRSA: annotate
+//     the ServiceAccount ethfleet with eks.amazonaws.com/role-arn.
+//   - The snapshotter (snapshots.snapshotter, with snapshots.store and
+//     every) takes its snapshots without any access to the Kubernetes API.
+//     Its pod shares one process namespace; an init container copies the
+//     static ethfleet binary to an emptyDir, from which the execution
+//     container runs `ethfleet hold run --dir /hold -- ENTRYPOINT`: the
+//     image's own entrypoint (the catalog's, or execution.entrypoint),
+//     started once the agent lets it. When a snapshot is due the agent
+//     reports not ready, holds the client back, sends it SIGTERM and waits
+//     for it to exit; the kubelet restarts the container, which waits; the
+//     agent snapshots the data volume (mounted writable in its container
+//     only on this node) and lets the client start. The consensus client
+//     keeps running. See internal/hold.
 //   - Peer-to-peer ports are not published outside the cluster: the clients
 //     dial out, which keeps a serving node synced. The network policies
 //     let p2p in from anywhere, so adding a LoadBalancer or NodePort

@@ -3,6 +3,7 @@ package k8s
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,6 +66,10 @@ func checkNodes(t *testing.T, cfg *config.Config, objs []any) {
 		if n.Snapshot.Source == config.SnapshotStore {
 			wantInit = strings.TrimPrefix(wantInit+" restore", " ")
 		}
+		if render.Snapshotter(cfg, n.Name) {
+			wantInit = strings.TrimPrefix(wantInit+" hold", " ")
+		}
+		checkSnapshotter(t, cfg, n, pod, objs)
 		if names != wantInit {
 			t.Errorf("%s: init containers %q, want %q", s.Name, names, wantInit)
 		}
@@ -81,6 +86,59 @@ func checkNodes(t *testing.T, cfg *config.Config, objs []any) {
 		checkPorts(t, s.Name, pod)
 		checkClaim(t, cfg, n, s)
 	}
+}
+
+// checkSnapshotter: the snapshotter's agent sees its execution client's
+// process, which starts through `ethfleet hold run` from the hold volume,
+// and writes to the data volume; another node's pod has none of that.
+func checkSnapshotter(t *testing.T, cfg *config.Config, n config.Node, pod corev1.PodSpec, objs []any) {
+	t.Helper()
+	name := render.Name(n.Name)
+	ex, ag := container(pod, execution), container(pod, agent)
+	mounted := func(c *corev1.Container, volume string, writable bool) bool {
+		return slices.ContainsFunc(c.VolumeMounts, func(m corev1.VolumeMount) bool { return m.Name == volume && m.ReadOnly == !writable })
+	}
+	if !render.Snapshotter(cfg, n.Name) {
+		if pod.ShareProcessNamespace != nil || ex.Command != nil || !mounted(ag, dataVolume, false) {
+			t.Errorf("%s is not the snapshotter: shareProcessNamespace %v, execution command %q, agent mounts %v",
+				name, pod.ShareProcessNamespace, ex.Command, ag.VolumeMounts)
+		}
+		return
+	}
+	ec, _ := clients.Lookup(clients.Execution, n.Execution.Client)
+	wantCmd := append([]string{"/hold/ethfleet", "hold", "run", "--dir", "/hold", "--"}, ec.Entrypoint...)
+	if pod.ShareProcessNamespace == nil || !*pod.ShareProcessNamespace {
+		t.Errorf("%s: the snapshotter's pod does not share its process namespace", name)
+	}
+	if !slices.Equal(ex.Command, wantCmd) {
+		t.Errorf("%s: execution command %q, want %q", name, ex.Command, wantCmd)
+	}
+	if !mounted(ex, holdVolume, true) || !mounted(ag, holdVolume, true) || !mounted(ag, dataVolume, true) {
+		t.Errorf("%s: execution mounts %v, agent mounts %v: want the hold volume in both, the data volume writable by the agent",
+			name, ex.VolumeMounts, ag.VolumeMounts)
+	}
+	var doc string
+	for _, cm := range all[*corev1.ConfigMap](objs) {
+		if cm.Name == name+"-agent" {
+			doc = cm.Data["agent.yaml"]
+		}
+	}
+	agentCfg, err := config.Parse("agent.yaml", []byte(doc), func(string) (string, bool) { return "x", true })
+	if err != nil {
+		t.Fatalf("%s: the agent's description: %v", name, err)
+	}
+	if sn := agentCfg.Agent.Snapshots; sn == nil || sn.Hold != holdDir || sn.Every != cfg.Snapshots.Every || sn.Client != n.Execution.Client {
+		t.Errorf("%s: the agent's snapshots %+v, want hold %s every %s of %s", name, sn, holdDir, cfg.Snapshots.Every, n.Execution.Client)
+	}
+}
+
+func container(pod corev1.PodSpec, name string) *corev1.Container {
+	for i := range pod.Containers {
+		if pod.Containers[i].Name == name {
+			return &pod.Containers[i]
+		}
+	}
+	return &corev1.Container{}
 }
 
 func containerNames(cs []corev1.Container) string {

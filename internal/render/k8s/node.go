@@ -24,6 +24,9 @@ type node struct {
 	cc *clients.Client
 	// agentConfig is the fleet description its agent runs from.
 	agentConfig []byte
+	// entrypoint, set on the fleet's snapshotter only, is the execution
+	// image's, which its container runs through `ethfleet hold run`.
+	entrypoint []string
 }
 
 // host is where a node's pod is reached in the cluster: the DNS name the
@@ -58,13 +61,38 @@ func (f *fleet) node(n config.Node) (node, error) {
 		}
 		nd.cc = &cc
 	}
-	cfg, err := render.AgentConfig(f.cfg, n.Name, f.locate, render.AgentOptions{})
+	var opts render.AgentOptions
+	if render.Snapshotter(f.cfg, n.Name) {
+		ep, err := entrypoint(n, ec)
+		if err != nil {
+			return node{}, err
+		}
+		nd.entrypoint, opts.Hold = ep, holdDir
+	}
+	cfg, err := render.AgentConfig(f.cfg, n.Name, f.locate, opts)
 	if err != nil {
 		return node{}, fmt.Errorf("k8s: %w", err)
 	}
 	nd.agentConfig = cfg
 	return nd, nil
 }
+
+// entrypoint is what the snapshotter's execution container runs once its
+// agent lets it: the node's execution.entrypoint, or the catalog's for an
+// image of the catalog image's repository.
+func entrypoint(n config.Node, ec clients.Client) ([]string, error) {
+	if ep := n.Execution.Entrypoint; len(ep) > 0 {
+		return ep, nil
+	}
+	if ep, ok := ec.EntrypointOf(n.Execution.Image); ok {
+		return ep, nil
+	}
+	return nil, fmt.Errorf("k8s: node %s is the snapshotter, whose execution client starts through `ethfleet hold run`: "+
+		"set its execution.entrypoint to the ENTRYPOINT of %s (the catalog knows it for %s only)", n.Name, n.Execution.Image, ec.Image)
+}
+
+// snapshotter reports whether the node is the fleet's snapshotter.
+func (nd node) snapshotter() bool { return nd.entrypoint != nil }
 
 // objects returns the node's manifests: its agent's ConfigMap, its
 // headless Service and its StatefulSet.

@@ -2,6 +2,7 @@ package k8s
 
 import (
 	"path"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -21,7 +22,13 @@ const (
 	dataVolume   = "data" // the volume claim template
 	jwtVolume    = "jwt"
 	configVolume = "config"
+	holdVolume   = "hold" // the snapshotter's: see holdContainer
 )
+
+// holdDir is where the snapshotter's hold volume is mounted: the ethfleet
+// binary its execution container starts the client with, and the files by
+// which its agent holds the client back (internal/hold).
+const holdDir = "/hold"
 
 // terminationGrace is how long a stopping client has to flush its state
 // (geth advises 300s).
@@ -67,6 +74,18 @@ func (nd node) podSpec() corev1.PodSpec {
 	if nd.cfg.Snapshot.Source == config.SnapshotStore {
 		spec.InitContainers = append(spec.InitContainers, nd.restoreContainer())
 	}
+	if nd.snapshotter() {
+		// The agent stops the execution client by its process for a
+		// snapshot, and the client waits on the hold volume to start again.
+		spec.ShareProcessNamespace = new(true)
+		spec.InitContainers = append(spec.InitContainers, nd.holdContainer())
+		spec.Volumes = append(spec.Volumes, corev1.Volume{
+			Name: holdVolume,
+			VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{
+				SizeLimit: new(resource.MustParse("256Mi")),
+			}},
+		})
+	}
 	spec.Containers = nd.clientContainers()
 	spec.Containers = append(spec.Containers, nd.agentContainer())
 	return spec
@@ -102,6 +121,11 @@ func (nd node) clientContainers() []corev1.Container {
 		LivenessProbe:   livenessProbe("rpc"),
 		SecurityContext: containerSecurity(false),
 	}}
+	if nd.snapshotter() {
+		ex := &cs[0]
+		ex.Command = append([]string{holdDir + "/ethfleet", "hold", "run", "--dir", holdDir, "--"}, nd.entrypoint...)
+		ex.VolumeMounts = append(slices.Clip(ex.VolumeMounts), corev1.VolumeMount{Name: holdVolume, MountPath: holdDir})
+	}
 	if nd.cc != nil {
 		cs = append(cs, corev1.Container{
 			Name:            consensus,
@@ -119,9 +143,10 @@ func (nd node) clientContainers() []corev1.Container {
 }
 
 // agentContainer watches the node; its /ready is the pod's readiness, as
-// a pod is ready only when all its containers are.
+// a pod is ready only when all its containers are. The snapshotter's agent
+// also writes snapshots of the data volume to the store.
 func (nd node) agentContainer() corev1.Container {
-	return corev1.Container{
+	c := corev1.Container{
 		Name:  agent,
 		Image: nd.f.cfg.Kubernetes.Image,
 		Args:  []string{"agent", "--config", configDir + "/agent.yaml"},
@@ -137,6 +162,36 @@ func (nd node) agentContainer() corev1.Container {
 		LivenessProbe:   livenessProbe("ops"),
 		SecurityContext: containerSecurity(true),
 	}
+	if nd.snapshotter() {
+		// Writable: the snapshot index lives beside the data directory.
+		c.VolumeMounts[1].ReadOnly = false
+		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: holdVolume, MountPath: holdDir})
+		c.EnvFrom = s3Credentials()
+		c.Resources = resources(250, 256, 2048)
+	}
+	return c
+}
+
+// holdContainer puts the ethfleet binary on the hold volume, for the
+// execution container to start its client with `ethfleet hold run`: the
+// binary is static, so it runs in any client's image.
+func (nd node) holdContainer() corev1.Container {
+	return corev1.Container{
+		Name:            "hold",
+		Image:           nd.f.cfg.Kubernetes.Image,
+		Args:            []string{"hold", "install", holdDir + "/ethfleet"},
+		VolumeMounts:    []corev1.VolumeMount{{Name: holdVolume, MountPath: holdDir}},
+		Resources:       resources(100, 32, 128),
+		SecurityContext: containerSecurity(true),
+	}
+}
+
+// s3Credentials fill AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the
+// optional Secret ethfleet-s3 (without it, IRSA or the node's role).
+func s3Credentials() []corev1.EnvFromSource {
+	return []corev1.EnvFromSource{{SecretRef: &corev1.SecretEnvSource{
+		LocalObjectReference: corev1.LocalObjectReference{Name: s3Secret}, Optional: new(true),
+	}}}
 }
 
 // jwtContainer writes a fresh engine API secret, 32 random bytes in hex,
@@ -165,10 +220,8 @@ func (nd node) restoreContainer() corev1.Container {
 			"--datadir", render.DataDir + "/execution",
 			"--network", nd.f.cfg.Network.Name, "--client", nd.ec.Name,
 		},
-		Env: secretEnv(config.References(store), false),
-		EnvFrom: []corev1.EnvFromSource{{SecretRef: &corev1.SecretEnvSource{
-			LocalObjectReference: corev1.LocalObjectReference{Name: s3Secret}, Optional: new(true),
-		}}},
+		Env:             secretEnv(config.References(store), false),
+		EnvFrom:         s3Credentials(),
 		VolumeMounts:    []corev1.VolumeMount{{Name: dataVolume, MountPath: render.DataDir}},
 		Resources:       resources(1000, 512, 2048),
 		SecurityContext: containerSecurity(true),
