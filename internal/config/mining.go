@@ -22,9 +22,10 @@ type Mining struct {
 	Miner     Miner  `yaml:"miner"`
 	// Autoscale, when set, holds the verified hashrate in a band.
 	Autoscale *Autoscale `yaml:"autoscale"`
-	// Deploy, when set, has `ethfleet render aws` and `render k8s` run
-	// the cluster beside the fleet: the pool, miners whose count the
-	// autoscaler owns (so Autoscale is required), and their shared DAG.
+	// Deploy, when set, has `ethfleet render aws`, `render k8s` and
+	// `render compose` run the cluster beside the fleet: the pool, miners
+	// whose count the autoscaler owns (so Autoscale is required), and
+	// their shared DAG.
 	Deploy *MiningDeploy `yaml:"deploy"`
 }
 

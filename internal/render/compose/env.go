@@ -85,7 +85,7 @@ func envExample(cfg *config.Config) []byte {
 	var b strings.Builder
 	b.WriteString("# Copy to .env beside compose.yaml, fill in and keep it private (chmod 600):\n")
 	b.WriteString("# docker compose reads it to fill the ${NAME} references of compose.yaml.\n\n")
-	secrets := append(referenceRPCs(cfg), cfg.Snapshots.Store)
+	secrets := append(referenceRPCs(cfg), cfg.Snapshots.Store, cfg.Mining.Node)
 	for _, k := range cfg.Gateway.APIKeys {
 		secrets = append(secrets, k.Key)
 	}

@@ -141,6 +141,12 @@ func prometheusConfig(cfg *config.Config) promConfig {
 		{JobName: "ethfleet-gateway", StaticConfigs: []staticConfig{{Targets: []string{fmt.Sprintf("gateway:%d", render.OpsPort)}}}},
 		{JobName: "ethfleet-agent", StaticConfigs: []staticConfig{{Targets: agents}}},
 	}
+	if render.Mining(cfg) {
+		ethfleet = append(ethfleet,
+			scrapeConfig{JobName: "ethfleet-pool", StaticConfigs: []staticConfig{{Targets: []string{fmt.Sprintf("%s:%d", poolService, render.PoolPort)}}}},
+			scrapeConfig{JobName: "ethfleet-autoscaler", StaticConfigs: []staticConfig{{Targets: []string{fmt.Sprintf("%s:%d", minersService, render.OpsPort)}}}},
+		)
+	}
 	return promConfig{
 		Global:        promGlobal{ScrapeInterval: "15s", EvaluationInterval: "15s"},
 		RuleFiles:     []string{"alerts.yml"},

@@ -47,6 +47,11 @@ func renderWith(cfg *config.Config, random io.Reader) ([]render.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	mining, err := addMining(p, cfg)
+	if err != nil {
+		return nil, err
+	}
+	mf = append(mf, mining...)
 	compose, err := marshal(p)
 	if err != nil {
 		return nil, err
@@ -167,9 +172,12 @@ func clientService(image string, c clients.Client, i int, args, mounts []string)
 
 // ready is the health check of an ethfleet process serving /ready on port:
 // the image has no curl, so ethfleet probes itself.
-func ready(port int) *healthcheck {
+func ready(port int) *healthcheck { return healthy(port, "/ready") }
+
+// healthy checks that GET path on port answers 2xx.
+func healthy(port int, path string) *healthcheck {
 	return &healthcheck{
-		Test:     []string{"CMD", binary, "probe", "http://127.0.0.1:" + strconv.Itoa(port) + "/ready"},
+		Test:     []string{"CMD", binary, "probe", "http://127.0.0.1:" + strconv.Itoa(port) + path},
 		Interval: "15s", Timeout: "5s", Retries: 3, StartPeriod: "1m",
 	}
 }

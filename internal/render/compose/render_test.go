@@ -23,6 +23,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 var fleets = map[string]string{
 	"hoodi":   "../../../examples/hoodi.yaml",
 	"classic": "../../../examples/classic.yaml",
+	"mining":  "../../../examples/classic-mining.yaml",
 	"secrets": "testdata/secrets.yaml",
 }
 

@@ -39,6 +39,12 @@ var wantDependsOn = map[string]map[string]map[string]string{
 		"besu-b-agent": {"besu-b-execution": started},
 		"grafana":      {"prometheus": started},
 	},
+	"mining": {
+		"besu-a-agent": {"besu-a-execution": started},
+		"besu-b-agent": {"besu-b-execution": started},
+		"grafana":      {"prometheus": started},
+		"miners":       {"pool": started},
+	},
 	"secrets": {
 		"reth-a-consensus": {"reth-a-execution": started},
 		"reth-a-agent":     {"reth-a-execution": started, "reth-a-consensus": started},
@@ -159,10 +165,14 @@ func clientServices(cfg *config.Config) map[string]peer {
 
 // checkPorts checks that only the peer-to-peer ports are published on
 // every interface, each on a host port of its own that the client listens
-// on, and the gateway, Grafana and Prometheus on compose.publish only.
+// on, and the gateway, Grafana, Prometheus and the mining pool on
+// compose.publish only.
 func checkPorts(t *testing.T, p *types.Project, cfg *config.Config) {
 	t.Helper()
-	local := map[string]uint32{"gateway": render.GatewayPort, "grafana": 3000, "prometheus": 9090}
+	local := map[string][]uint32{"gateway": {render.GatewayPort}, "grafana": {3000}, "prometheus": {9090}}
+	if render.Mining(cfg) {
+		local[poolService] = []uint32{render.PoolPort, render.StratumPort}
+	}
 	peers := clientServices(cfg)
 	seen := map[string]string{}
 	for name, s := range p.Services {
@@ -173,7 +183,7 @@ func checkPorts(t *testing.T, p *types.Project, cfg *config.Config) {
 			}
 			seen[key] = name
 			if want, ok := local[name]; ok {
-				if port.HostIP != cfg.Compose.Publish || port.Target != want {
+				if port.HostIP != cfg.Compose.Publish || !slices.Contains(want, port.Target) {
 					t.Errorf("%s publishes %+v, want %d on %s only", name, port, want, cfg.Compose.Publish)
 				}
 				continue
@@ -250,15 +260,19 @@ func jwtMount(p *types.Project, service string) *types.ServiceVolumeConfig {
 // /ready with the ethfleet binary.
 func checkHealthchecks(t *testing.T, p *types.Project, cfg *config.Config) {
 	t.Helper()
-	probed := []string{"gateway"}
+	ready := fmt.Sprintf("http://127.0.0.1:%d/ready", render.OpsPort)
+	probed := map[string]string{"gateway": ready}
 	for _, n := range cfg.DeployedNodes() {
-		probed = append(probed, render.Name(n.Name)+"-agent")
+		probed[render.Name(n.Name)+"-agent"] = ready
 	}
-	for _, name := range probed {
+	if render.Mining(cfg) {
+		probed[poolService] = fmt.Sprintf("http://127.0.0.1:%d/stats", render.PoolPort)
+		probed[minersService] = ready
+	}
+	for name, url := range probed {
 		hc := p.Services[name].HealthCheck
-		if hc == nil || len(hc.Test) != 4 || hc.Test[0] != "CMD" || hc.Test[1] != binary || hc.Test[2] != "probe" ||
-			hc.Test[3] != fmt.Sprintf("http://127.0.0.1:%d/ready", render.OpsPort) {
-			t.Errorf("%s: health check %+v, want ethfleet probe of /ready", name, hc)
+		if hc == nil || len(hc.Test) != 4 || hc.Test[0] != "CMD" || hc.Test[1] != binary || hc.Test[2] != "probe" || hc.Test[3] != url {
+			t.Errorf("%s: health check %+v, want ethfleet probe of %s", name, hc, url)
 		}
 	}
 }
