@@ -12,6 +12,7 @@ import (
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -26,14 +27,16 @@ import (
 // (nil: the wall clock).
 type stackBackend struct {
 	connect func(ctx context.Context, region string) (stack.API, error)
+	// objects is S3, where a template too large for a request goes.
+	objects func(ctx context.Context, region string) (stack.ObjectAPI, error)
 	render  func(*config.Config) ([]render.File, error)
 	clock   stack.Clock
 }
 
-// awsStacks is the real backend: CloudFormation with the default AWS
-// credentials, and the fleet's CloudFormation renderer.
+// awsStacks is the real backend: CloudFormation and S3 with the default
+// AWS credentials, and the fleet's CloudFormation renderer.
 func awsStacks() stackBackend {
-	return stackBackend{connect: connectCloudFormation, render: cfn.Render}
+	return stackBackend{connect: connectCloudFormation, objects: connectS3, render: cfn.Render}
 }
 
 func connectCloudFormation(ctx context.Context, region string) (stack.API, error) {
@@ -42,6 +45,14 @@ func connectCloudFormation(ctx context.Context, region string) (stack.API, error
 		return nil, fmt.Errorf("aws: %w", err)
 	}
 	return cloudformation.NewFromConfig(cfg), nil
+}
+
+func connectS3(ctx context.Context, region string) (stack.ObjectAPI, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(region))
+	if err != nil {
+		return nil, fmt.Errorf("aws: %w", err)
+	}
+	return s3.NewFromConfig(cfg), nil
 }
 
 // stackFlags are what deploy and destroy both take.
@@ -63,16 +74,34 @@ func (f *stackFlags) add(cmd *cobra.Command) {
 // deployer connects to the region of the description (or --region) and
 // shows events on cmd's error stream.
 func (f *stackFlags) deployer(cmd *cobra.Command, b stackBackend, cfg *config.Config) (*stack.Deployer, error) {
-	region := f.region
-	if region == "" {
-		region = cfg.AWS.Region
-	}
-	api, err := b.connect(cmd.Context(), region)
+	api, err := b.connect(cmd.Context(), f.regionOf(cfg))
 	if err != nil {
 		return nil, err
 	}
 	out := cmd.ErrOrStderr()
 	return &stack.Deployer{API: api, Out: out, Live: isTerminal(out), Clock: b.clock, Timeout: f.timeout}, nil
+}
+
+// regionOf is --region, or aws.region of the description.
+func (f *stackFlags) regionOf(cfg *config.Config) string {
+	if f.region != "" {
+		return f.region
+	}
+	return cfg.AWS.Region
+}
+
+// fit makes the stack's template one CloudFormation takes, uploading it to
+// aws.templateBucket when it is too large for a request (see stack.Fit).
+func (f *stackFlags) fit(cmd *cobra.Command, b stackBackend, cfg *config.Config, s stack.Stack) (stack.Stack, error) {
+	var up *stack.Uploader
+	if bucket := cfg.AWS.TemplateBucket; bucket != "" && len(s.TemplateBody) > stack.MaxTemplateBody {
+		api, err := b.objects(cmd.Context(), f.regionOf(cfg))
+		if err != nil {
+			return s, err
+		}
+		up = &stack.Uploader{API: api, Bucket: bucket, Region: f.regionOf(cfg)}
+	}
+	return stack.Fit(cmd.Context(), s, up)
 }
 
 // mayAsk refuses to go on without --yes where no one can answer.
@@ -114,6 +143,9 @@ failed first. The stack's outputs are printed at the end.
 			}
 			cfg, s, err := loadStack(f.config, b.render)
 			if err != nil {
+				return err
+			}
+			if s, err = f.fit(cmd, b, cfg, s); err != nil {
 				return err
 			}
 			d, err := f.deployer(cmd, b, cfg)

@@ -58,12 +58,17 @@ type deployWorld struct {
 	config string
 	// image is the parameter the stand-in renderer passes.
 	image string
+	// template is what the renderer makes (default deployTemplate).
+	template string
+	objects  *stacktest.Objects
 }
 
 func newDeployWorld(t *testing.T) *deployWorld {
 	clock := stacktest.NewClock(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
 	w := &deployWorld{t: t, fake: &stacktest.Fake{Clock: clock, EventsPageSize: 3}, image: "ethfleet:1",
-		config: filepath.Join(t.TempDir(), "fleet.yaml")}
+		config: filepath.Join(t.TempDir(), "fleet.yaml"), template: deployTemplate,
+		objects: &stacktest.Objects{Buckets: []string{"fleet-templates"}}}
+	w.fake.Objects = w.objects
 	if err := os.WriteFile(w.config, []byte(deployConfig), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -78,9 +83,10 @@ func (w *deployWorld) backend() stackBackend {
 			}
 			return w.fake, nil
 		},
+		objects: func(ctx context.Context, region string) (stack.ObjectAPI, error) { return w.objects, nil },
 		render: func(cfg *config.Config) ([]render.File, error) {
 			return []render.File{
-				{Path: "template.yaml", Data: []byte(deployTemplate)},
+				{Path: "template.yaml", Data: []byte(w.template)},
 				{Path: "parameters.json", Data: []byte(`[{"ParameterKey": "Image", "ParameterValue": "` + w.image + `"}]`)},
 			}, nil
 		},
@@ -117,6 +123,36 @@ func contains(t *testing.T, what, text string, parts ...string) {
 		if !strings.Contains(text, p) {
 			t.Errorf("%s lacks %q:\n%s", what, p, text)
 		}
+	}
+}
+
+// TestDeployLargeTemplate: a template too large for a request goes to
+// aws.templateBucket, and the change set names its URL; without a bucket,
+// deploy says to set one.
+func TestDeployLargeTemplate(t *testing.T) {
+	large := "Description: " + strings.Repeat("a fleet of many nodes ", 3000) + "\n" + deployTemplate
+	tests := []struct {
+		name, config, err string
+	}{
+		{"no bucket", deployConfig, "set aws.templateBucket"},
+		{"bucket", deployConfig + "  templateBucket: fleet-templates\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newDeployWorld(t)
+			w.template = large
+			os.WriteFile(w.config, []byte(tt.config), 0o600)
+			out, events, err := w.run("", "deploy", "aws", "--yes")
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("deploy: %v, want an error with %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || w.stackStatus() != "CREATE_COMPLETE" {
+				t.Fatalf("deploy: %v, stack %s\n%s%s", err, w.stackStatus(), out, events)
+			}
+		})
 	}
 }
 

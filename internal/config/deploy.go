@@ -113,6 +113,11 @@ type AWS struct {
 	AlarmTopicARN string `yaml:"alarmTopicArn"`
 	// Image is the ethfleet container image the hosts run.
 	Image string `yaml:"image"`
+	// TemplateBucket is an S3 bucket in aws.region where `ethfleet deploy
+	// aws` puts a template too large for a request (over 51,200 bytes
+	// even as compact JSON: a fleet of more than a few nodes), for
+	// CloudFormation to read it from there (up to 1 MB).
+	TemplateBucket string `yaml:"templateBucket"`
 }
 
 // NewVPC is a VPC the stack creates: two public subnets for NAT and two

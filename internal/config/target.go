@@ -83,6 +83,9 @@ func (a *AWS) check(ps *problems) {
 	if !stackName.MatchString(a.StackName) {
 		ps.add("aws.stackName", "%q is not a stack name: a letter, then letters, digits and dashes, up to 128", a.StackName)
 	}
+	if b := a.TemplateBucket; b != "" && !bucketName.MatchString(b) {
+		ps.add("aws.templateBucket", "%q is not an S3 bucket name: 3 to 63 lowercase letters, digits, dots and dashes", b)
+	}
 	switch {
 	case a.NewVPC != nil && a.VPCID != "":
 		ps.add("aws.newVpc", "and aws.vpcId exclude each other: create a VPC or name one")

@@ -39,6 +39,8 @@ aws:
 			`test.yaml:10: aws.region: "europe" is not an AWS region such as eu-west-1`,
 			`test.yaml:11: aws.vpcId: "vpc-xyz" is not a VPC id such as vpc-0a1b2c3d4e5f67890`,
 		}},
+		{"bad template bucket", TargetAWS, func(s string) string { return s + "  templateBucket: s3://Fleet\n" },
+			[]string{`test.yaml:13: aws.templateBucket: "s3://Fleet" is not an S3 bucket name: 3 to 63 lowercase letters, digits, dots and dashes`}},
 		{"one subnet", TargetAWS, func(s string) string {
 			return strings.Replace(s, ", subnet-0a1b2c3d4e5f67892", "", 1)
 		}, []string{"test.yaml:12: aws.subnetIds: needs at least two private subnets of aws.vpcId, in different Availability Zones, for the load balancer"}},

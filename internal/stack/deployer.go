@@ -49,8 +49,11 @@ type Deployer struct {
 
 // Stack is what to deploy.
 type Stack struct {
-	Name         string
+	Name string
+	// TemplateBody is the template, or TemplateURL where it was uploaded
+	// (see Fit): one of the two.
 	TemplateBody string
+	TemplateURL  string
 	Parameters   map[string]string
 	Tags         map[string]string
 }

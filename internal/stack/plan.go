@@ -16,17 +16,11 @@ import (
 // already matches.
 var noChangeReasons = []string{"didn't contain changes", "No updates are to be performed"}
 
-// MaxTemplateBody is the largest TemplateBody CloudFormation takes in a
-// request; a larger template has to be uploaded to S3 first.
-const MaxTemplateBody = 51200
-
-// Plan creates a change set that brings the stack to s, waits until
-// CloudFormation has computed it and returns its changes. When there is
-// nothing to change, the change set is deleted and NoChanges is set.
+// Plan creates a change set that brings the stack to s (whose template
+// Fit has made one CloudFormation takes), waits until CloudFormation has
+// computed it and returns its changes. When there is nothing to change,
+// the change set is deleted and NoChanges is set.
 func (d *Deployer) Plan(ctx context.Context, s Stack) (ChangeSet, error) {
-	if len(s.TemplateBody) > MaxTemplateBody {
-		return ChangeSet{}, fmt.Errorf("stack: the template of %s is %d bytes; CloudFormation takes at most %d in a request", s.Name, len(s.TemplateBody), MaxTemplateBody)
-	}
 	create, err := d.needsCreate(ctx, s.Name)
 	if err != nil {
 		return ChangeSet{}, err
@@ -36,7 +30,8 @@ func (d *Deployer) Plan(ctx context.Context, s Stack) (ChangeSet, error) {
 		StackName:     aws.String(s.Name),
 		ChangeSetName: aws.String(cs.Name),
 		ChangeSetType: types.ChangeSetTypeUpdate,
-		TemplateBody:  aws.String(s.TemplateBody),
+		TemplateBody:  optional(s.TemplateBody),
+		TemplateURL:   optional(s.TemplateURL),
 		Capabilities:  []types.Capability{types.CapabilityCapabilityIam, types.CapabilityCapabilityNamedIam},
 		Description:   aws.String("ethfleet deploy"),
 	}
@@ -166,4 +161,12 @@ func (d *Deployer) Discard(ctx context.Context, cs ChangeSet) error {
 		return fmt.Errorf("stack: delete the empty stack %s: %w", cs.StackName, err)
 	}
 	return nil
+}
+
+// optional is nil for "", as the API wants a field left out.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return aws.String(s)
 }

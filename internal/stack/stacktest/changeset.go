@@ -44,7 +44,11 @@ func (f *Fake) CreateChangeSet(ctx context.Context, in *cloudformation.CreateCha
 	if !changeSetName.MatchString(name) {
 		return nil, validationError("1 validation error detected: Value '%s' at 'changeSetName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*", name)
 	}
-	t, err := parseTemplate(aws.ToString(in.TemplateBody))
+	body, err := f.templateOf(in.TemplateBody, in.TemplateURL)
+	if err != nil {
+		return nil, err
+	}
+	t, err := parseTemplate(body)
 	if err != nil {
 		return nil, err
 	}

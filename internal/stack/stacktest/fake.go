@@ -30,6 +30,8 @@ type Fake struct {
 	// EventsPageSize is how many events a DescribeStackEvents page holds
 	// (default 100, as CloudFormation's).
 	EventsPageSize int
+	// Objects is the S3 a TemplateURL is read from (nil: none).
+	Objects *Objects
 
 	mu sync.Mutex
 	// stacks are every stack ever created, deleted ones too, oldest first.
