@@ -44,7 +44,7 @@ func Fit(ctx context.Context, s Stack, up *Uploader) (Stack, error) {
 		return s, nil
 	}
 	body, ext := s.TemplateBody, ".yaml"
-	if compact, err := compactJSON(s.TemplateBody); err == nil {
+	if compact, err := CompactJSON(s.TemplateBody); err == nil {
 		if len(compact) <= MaxTemplateBody {
 			s.TemplateBody = compact
 			return s, nil
@@ -72,11 +72,11 @@ func Fit(ctx context.Context, s Stack, up *Uploader) (Stack, error) {
 	return s, nil
 }
 
-// compactJSON rewrites a YAML (or JSON) template as JSON without
+// CompactJSON rewrites a YAML (or JSON) template as JSON without
 // whitespace. ethfleet's templates write the intrinsic functions in their
 // long forms (Ref:, Fn::Sub:), which JSON has too; a template with a short
 // form (!Ref) has no JSON spelling here and is refused.
-func compactJSON(template string) (string, error) {
+func CompactJSON(template string) (string, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal([]byte(template), &root); err != nil {
 		return "", fmt.Errorf("stack: read the template: %w", err)
