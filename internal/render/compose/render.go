@@ -51,7 +51,6 @@ func renderWith(cfg *config.Config, random io.Reader) ([]render.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	mf = append(mf, mining...)
 	compose, err := marshal(p)
 	if err != nil {
 		return nil, err
@@ -61,7 +60,8 @@ func renderWith(cfg *config.Config, random io.Reader) ([]render.File, error) {
 		{Path: ".env.example", Data: envExample(cfg)},
 		{Path: "config/gateway.yaml", Data: gw},
 	}, files...)
-	return append(files, mf...), nil
+	files = append(files, mf...)
+	return append(files, mining...), nil
 }
 
 // at is where a node's clients are reached inside the project: at their
