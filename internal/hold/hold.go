@@ -53,12 +53,11 @@ type process struct {
 
 // writePID records p in dir, replacing what was there in one rename.
 func writePID(dir string, p process) error {
-	path := filepath.Join(dir, pidFile)
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, fmt.Appendf(nil, "%d %d\n", p.pid, p.start), 0o644); err != nil {
-		return fmt.Errorf("hold: record the client's process: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	err := replace(filepath.Join(dir, pidFile), 0o644, func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "%d %d\n", p.pid, p.start)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("hold: record the client's process: %w", err)
 	}
 	return nil
@@ -99,13 +98,23 @@ func Install(path string) error {
 		return fmt.Errorf("hold: install: %w", err)
 	}
 	defer src.Close()
-	tmp := path + ".tmp"
-	dst, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o755)
-	if err != nil {
+	if err := replace(path, 0o755, func(w io.Writer) error { _, err := io.Copy(w, src); return err }); err != nil {
 		return fmt.Errorf("hold: install: %w", err)
 	}
-	_, err = io.Copy(dst, src)
-	if cerr := dst.Close(); err == nil {
+	return nil
+}
+
+// replace writes path's new content through write into a temporary file
+// beside it, then renames it into place, so that a reader sees the old
+// file or the new one whole; a failure leaves no temporary file.
+func replace(path string, mode os.FileMode, write func(io.Writer) error) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	err = write(f)
+	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
@@ -113,7 +122,6 @@ func Install(path string) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("hold: install: %w", err)
 	}
-	return nil
+	return err
 }
