@@ -2,8 +2,6 @@ package ebstest
 
 import (
 	"context"
-	"maps"
-	"slices"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -113,56 +111,37 @@ func snapshotFields(s types.Snapshot) fields {
 	}
 }
 
-// DescribeSnapshots answers as EC2 does: the snapshots named by
-// SnapshotIds (each must exist), or all of them; only those of the owners
-// in OwnerIds ("self" is Account); only those passing every filter; in
-// pages when MaxResults is set, which SnapshotIds forbids.
+// DescribeSnapshots answers as EC2 does (see describe), only the
+// snapshots of the owners in OwnerIds ("self" is Account).
 func (f *EC2) DescribeSnapshots(ctx context.Context, in *ec2.DescribeSnapshotsInput, _ ...func(*ec2.Options)) (*ec2.DescribeSnapshotsOutput, error) {
 	const op = "DescribeSnapshots"
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if err := f.begin(op); err != nil {
-		return nil, err
-	}
-	if len(in.SnapshotIds) > 0 && in.MaxResults != nil {
-		// DescribeSnapshotsInput.MaxResults, as older editions of the
-		// API reference document it: "You cannot specify this parameter and the snapshot IDs
-		// parameter in the same request."
-		return nil, APIError(op, CodeInvalidParameterCombination, "The parameter snapshotSet cannot be used with the parameter maxResults")
-	}
-	if err := checkFilters(op, in.Filters, snapshotFields(types.Snapshot{})); err != nil {
-		return nil, err
-	}
-	ids := in.SnapshotIds
-	if len(ids) == 0 {
-		ids = slices.Sorted(maps.Keys(f.snapshots))
-	}
-	var found []types.Snapshot
-	for _, id := range ids {
-		s, ok := f.snapshots[id]
-		if ok && s.hidden > 0 {
-			s.hidden--
-			ok = false
-		}
-		if !ok {
-			if len(in.SnapshotIds) > 0 {
-				return nil, APIError(op, CodeSnapshotNotFound, "The snapshot '%s' does not exist.", id)
-			}
-			continue
-		}
-		if !f.owned(s.s, in.OwnerIds) {
-			continue
-		}
-		s.observe()
-		if matches(in.Filters, snapshotFields(s.s)) {
-			found = append(found, s.s)
-		}
-	}
-	from, to, next, err := f.page(op, len(found), in.MaxResults, in.NextToken, 1000)
+	found, next, err := describe(f, query{
+		op: op, ids: in.SnapshotIds, set: "snapshotSet",
+		maxResults: in.MaxResults, nextToken: in.NextToken, filters: in.Filters, pageMax: 1000,
+		notFound: func(id string) error {
+			return APIError(op, CodeSnapshotNotFound, "The snapshot '%s' does not exist.", id)
+		},
+	}, f.snapshots, snapshotFields, func(s types.Snapshot) bool { return f.owned(s, in.OwnerIds) })
 	if err != nil {
 		return nil, err
 	}
-	return &ec2.DescribeSnapshotsOutput{Snapshots: found[from:to], NextToken: next}, nil
+	return &ec2.DescribeSnapshotsOutput{Snapshots: found, NextToken: next}, nil
+}
+
+func (s *snapshot) lagging() bool         { return countDown(&s.hidden) }
+func (s *snapshot) value() types.Snapshot { return s.s }
+func (s *snapshot) look() types.Snapshot  { s.observe(); return s.s }
+
+// countDown reports whether *n describes are still to leave a record out,
+// counting this one.
+func countDown(n *int) bool {
+	if *n > 0 {
+		*n--
+		return true
+	}
+	return false
 }
 
 // owned reports whether s belongs to one of owners: account IDs, "self"

@@ -3,7 +3,6 @@ package ebstest
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 
@@ -245,53 +244,27 @@ func volumeFields(v types.Volume) fields {
 	}
 }
 
-// DescribeVolumes answers as EC2 does: the volumes named by VolumeIds
-// (each must exist), or all of them; only those passing every filter; in
-// pages when MaxResults is set, which VolumeIds forbids.
+// DescribeVolumes answers as EC2 does (see describe).
 func (f *EC2) DescribeVolumes(ctx context.Context, in *ec2.DescribeVolumesInput, _ ...func(*ec2.Options)) (*ec2.DescribeVolumesOutput, error) {
 	const op = "DescribeVolumes"
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if err := f.begin(op); err != nil {
-		return nil, err
-	}
-	if len(in.VolumeIds) > 0 && in.MaxResults != nil {
-		// DescribeVolumesInput.MaxResults, as older editions of the API
-		// reference document it: "You cannot specify this parameter and
-		// the volume IDs parameter in the same request."
-		return nil, APIError(op, CodeInvalidParameterCombination, "The parameter volumeSet cannot be used with the parameter maxResults")
-	}
-	if err := checkFilters(op, in.Filters, volumeFields(types.Volume{})); err != nil {
-		return nil, err
-	}
-	ids := in.VolumeIds
-	if len(ids) == 0 {
-		ids = slices.Sorted(maps.Keys(f.volumes))
-	}
-	var found []types.Volume
-	for _, id := range ids {
-		v, ok := f.volumes[id]
-		if ok && v.hidden > 0 {
-			v.hidden--
-			ok = false
-		}
-		if !ok {
-			if len(in.VolumeIds) > 0 {
-				return nil, APIError(op, CodeVolumeNotFound, "The volume '%s' does not exist.", id)
-			}
-			continue
-		}
-		v.observe()
-		if matches(in.Filters, volumeFields(v.v)) {
-			found = append(found, cloneVolume(v.v))
-		}
-	}
-	from, to, next, err := f.page(op, len(found), in.MaxResults, in.NextToken, 500)
+	found, next, err := describe(f, query{
+		op: op, ids: in.VolumeIds, set: "volumeSet",
+		maxResults: in.MaxResults, nextToken: in.NextToken, filters: in.Filters, pageMax: 500,
+		notFound: func(id string) error {
+			return APIError(op, CodeVolumeNotFound, "The volume '%s' does not exist.", id)
+		},
+	}, f.volumes, volumeFields, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &ec2.DescribeVolumesOutput{Volumes: found[from:to], NextToken: next}, nil
+	return &ec2.DescribeVolumesOutput{Volumes: found, NextToken: next}, nil
 }
+
+func (v *volume) lagging() bool       { return countDown(&v.hidden) }
+func (v *volume) value() types.Volume { return cloneVolume(v.v) }
+func (v *volume) look() types.Volume  { v.observe(); return cloneVolume(v.v) }
 
 // cloneVolume copies v so that callers never share its attachments.
 func cloneVolume(v types.Volume) types.Volume {
