@@ -101,7 +101,21 @@ func (f *stackFlags) fit(cmd *cobra.Command, b stackBackend, cfg *config.Config,
 		}
 		up = &stack.Uploader{API: api, Bucket: bucket, Region: f.regionOf(cfg)}
 	}
-	return stack.Fit(cmd.Context(), s, up)
+	s, err := stack.Fit(cmd.Context(), s, up)
+	if err != nil || s.TemplateURL == "" {
+		return s, err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "template: %s\n", s.TemplateURL)
+	// Older templates are no longer read; failing to remove them is no
+	// reason to stop the deploy.
+	deleted, err := up.Prune(cmd.Context(), s.Name)
+	if len(deleted) > 0 {
+		fmt.Fprintf(cmd.OutOrStdout(), "removed %d older templates of %s from s3://%s\n", len(deleted), s.Name, up.Bucket)
+	}
+	if err != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "warning: %v (the %d newest are meant to be kept)\n", err, stack.KeepTemplates)
+	}
+	return s, nil
 }
 
 // mayAsk refuses to go on without --yes where no one can answer.

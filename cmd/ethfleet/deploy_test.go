@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/spf13/cobra"
 
 	"github.com/ethfleet/ethfleet/internal/config"
@@ -152,8 +154,42 @@ func TestDeployLargeTemplate(t *testing.T) {
 			if err != nil || w.stackStatus() != "CREATE_COMPLETE" {
 				t.Fatalf("deploy: %v, stack %s\n%s%s", err, w.stackStatus(), out, events)
 			}
+			contains(t, "stdout", out, "template: https://fleet-templates.s3.us-east-1.amazonaws.com/ethfleet/ethfleet-classic/template-")
 		})
 	}
+}
+
+// A deploy that uploads its template removes the stack's older ones but
+// the newest, and goes on when it cannot.
+func TestDeployPrunesTemplates(t *testing.T) {
+	large := "Description: " + strings.Repeat("a fleet of many nodes ", 3000) + "\n" + deployTemplate
+	w := newDeployWorld(t)
+	w.template = large
+	os.WriteFile(w.config, []byte(deployConfig+"  templateBucket: fleet-templates\n"), 0o600)
+	for i := range stack.KeepTemplates + 2 {
+		key := fmt.Sprintf("ethfleet/ethfleet-classic/template-old%d.json", i)
+		w.objects.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("fleet-templates"), Key: aws.String(key), Body: strings.NewReader("{}")})
+	}
+	out, events, err := w.run("", "deploy", "aws", "--yes")
+	if err != nil {
+		t.Fatalf("deploy: %v\n%s%s", err, out, events)
+	}
+	contains(t, "stdout", out, "removed 3 older templates of ethfleet-classic from s3://fleet-templates")
+	for i, kept := range []bool{false, false, false, true, true, true, true} {
+		key := fmt.Sprintf("ethfleet/ethfleet-classic/template-old%d.json", i)
+		if _, ok := w.objects.Object("fleet-templates", key); ok != kept {
+			t.Errorf("%s kept %v, want %v", key, ok, kept)
+		}
+	}
+
+	// Credentials that may not delete: the deploy goes on, and says so.
+	w.objects.Denied = []string{"DeleteObject"}
+	w.template += "# another template, another object\n"
+	out, stderr, err := w.run("", "deploy", "aws", "--yes")
+	if err != nil {
+		t.Fatalf("deploy: %v\n%s%s", err, out, stderr)
+	}
+	contains(t, "stderr", stderr, "warning: stack: delete s3://fleet-templates/ethfleet/ethfleet-classic/template-", "AccessDenied")
 }
 
 func TestDeployCreate(t *testing.T) {

@@ -116,7 +116,8 @@ type AWS struct {
 	// TemplateBucket is an S3 bucket in aws.region where `ethfleet deploy
 	// aws` puts a template too large for a request (over 51,200 bytes
 	// even as compact JSON: a fleet of more than a few nodes), for
-	// CloudFormation to read it from there (up to 1 MB).
+	// CloudFormation to read it from there (up to 1 MB); the stack's
+	// older uploads but the 5 newest are removed.
 	TemplateBucket string `yaml:"templateBucket"`
 }
 

@@ -21,9 +21,12 @@ const (
 	MaxTemplateURL  = 1 << 20
 )
 
-// ObjectAPI is the part of Amazon S3 that Fit uses: s3.Client has it.
+// ObjectAPI is the part of Amazon S3 that Fit and Prune use: s3.Client
+// has it.
 type ObjectAPI interface {
 	PutObject(ctx context.Context, in *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, optFns ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+	DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, optFns ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
 }
 
 // Uploader puts templates too large for a request into an S3 bucket of
@@ -59,7 +62,7 @@ func Fit(ctx context.Context, s Stack, up *Uploader) (Stack, error) {
 		return s, fmt.Errorf("stack: the template of %s is %d bytes at its most compact; CloudFormation takes at most %d from S3", s.Name, len(body), MaxTemplateURL)
 	}
 	sum := sha256.Sum256([]byte(body))
-	key := "ethfleet/" + s.Name + "/template-" + hex.EncodeToString(sum[:8]) + ext
+	key := templatePrefix(s.Name) + hex.EncodeToString(sum[:8]) + ext
 	_, err := up.API.PutObject(ctx, &s3.PutObjectInput{
 		Bucket: aws.String(up.Bucket),
 		Key:    aws.String(key),

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 )
 
@@ -425,5 +426,34 @@ func wantCode(t *testing.T, err error, code, msg string) {
 	}
 	if apiErr.ErrorCode() != code || !strings.Contains(apiErr.ErrorMessage(), msg) {
 		t.Errorf("err = %s: %s, want %s: …%s…", apiErr.ErrorCode(), apiErr.ErrorMessage(), code, msg)
+	}
+}
+
+func TestObjectsListPages(t *testing.T) {
+	o := &Objects{Buckets: []string{"b"}}
+	for _, key := range []string{"p/c", "p/a", "q/a", "p/b", "p/d", "p"} {
+		if _, err := o.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("b"), Key: aws.String(key), Body: strings.NewReader(key)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var keys []string
+	pages := s3.NewListObjectsV2Paginator(o, &s3.ListObjectsV2Input{Bucket: aws.String("b"), Prefix: aws.String("p/"), MaxKeys: aws.Int32(3)})
+	for n := 0; pages.HasMorePages(); n++ {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 && (len(page.Contents) != 3 || !aws.ToBool(page.IsTruncated)) {
+			t.Errorf("first page: %d keys, truncated %v", len(page.Contents), aws.ToBool(page.IsTruncated))
+		}
+		for _, c := range page.Contents {
+			keys = append(keys, aws.ToString(c.Key))
+		}
+	}
+	if got := strings.Join(keys, " "); got != "p/a p/b p/c p/d" {
+		t.Errorf("listed %s", got)
+	}
+	if _, err := o.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("b"), Key: aws.String("p/zz")}); err != nil {
+		t.Errorf("deleting a missing key: %v, want success as in S3", err)
 	}
 }

@@ -3,33 +3,61 @@ package stacktest
 import (
 	"context"
 	"io"
+	"maps"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 )
 
-// Objects is an in-memory S3 of a few buckets for PutObject, and where the
-// fake CloudFormation reads a change set's TemplateURL from, as
-// CloudFormation reads an S3 object at a virtual-hosted-style URL
-// (https://BUCKET.s3.REGION.amazonaws.com/KEY).
+// Objects is an in-memory S3 of a few buckets for PutObject,
+// ListObjectsV2 and DeleteObject, and where the fake CloudFormation reads a
+// change set's TemplateURL from, as CloudFormation reads an S3 object at a
+// virtual-hosted-style URL (https://BUCKET.s3.REGION.amazonaws.com/KEY).
 type Objects struct {
-	// Buckets exist; a put into another is NoSuchBucket.
+	// Buckets exist; a request for another is NoSuchBucket.
 	Buckets []string
+	// Denied are operations ("DeleteObject") answered AccessDenied, as
+	// for credentials without their permission.
+	Denied []string
 
 	mu      sync.Mutex
-	objects map[string][]byte // by "BUCKET/KEY"
+	objects map[string]object // by "BUCKET/KEY"
+	puts    int
+}
+
+type object struct {
+	data     []byte
+	modified time.Time
+}
+
+// epoch is when the fake's first object is put; each later put is a
+// second after the one before, so LastModified orders them.
+var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// check answers a request for op in bucket as S3 would refuse it, or nil.
+func (o *Objects) check(op, bucket string) error {
+	switch {
+	case slices.Contains(o.Denied, op):
+		return &smithy.GenericAPIError{Code: "AccessDenied", Message: "Access Denied"}
+	case !slices.Contains(o.Buckets, bucket):
+		return &s3types.NoSuchBucket{Message: aws.String("The specified bucket does not exist")}
+	}
+	return nil
 }
 
 // PutObject stores in.Body under the bucket and key.
 func (o *Objects) PutObject(_ context.Context, in *s3.PutObjectInput, _ ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
 	bucket, key := aws.ToString(in.Bucket), aws.ToString(in.Key)
-	if !slices.Contains(o.Buckets, bucket) {
-		return nil, &s3types.NoSuchBucket{Message: aws.String("The specified bucket does not exist")}
+	if err := o.check("PutObject", bucket); err != nil {
+		return nil, err
 	}
 	if key == "" || in.Body == nil {
 		return nil, validationError("PutObject needs a key and a body")
@@ -41,18 +69,68 @@ func (o *Objects) PutObject(_ context.Context, in *s3.PutObjectInput, _ ...func(
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.objects == nil {
-		o.objects = map[string][]byte{}
+		o.objects = map[string]object{}
 	}
-	o.objects[bucket+"/"+key] = b
+	o.objects[bucket+"/"+key] = object{data: b, modified: epoch.Add(time.Duration(o.puts) * time.Second)}
+	o.puts++
 	return &s3.PutObjectOutput{}, nil
+}
+
+// ListObjectsV2 lists a bucket's keys under Prefix in UTF-8 binary order,
+// at most MaxKeys (default and most 1,000) a page, as S3 does; the next
+// page starts after NextContinuationToken.
+func (o *Objects) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input, _ ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	bucket := aws.ToString(in.Bucket)
+	if err := o.check("ListObjectsV2", bucket); err != nil {
+		return nil, err
+	}
+	limit := 1000
+	if m := aws.ToInt32(in.MaxKeys); m > 0 && m < 1000 {
+		limit = int(m)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	out := &s3.ListObjectsV2Output{Name: in.Bucket, Prefix: in.Prefix}
+	after := aws.ToString(in.ContinuationToken)
+	for _, full := range slices.Sorted(maps.Keys(o.objects)) {
+		key, ok := strings.CutPrefix(full, bucket+"/")
+		if !ok || !strings.HasPrefix(key, aws.ToString(in.Prefix)) || key <= after {
+			continue
+		}
+		if len(out.Contents) == limit {
+			out.IsTruncated = aws.Bool(true)
+			out.NextContinuationToken = aws.String(*out.Contents[limit-1].Key)
+			break
+		}
+		obj := o.objects[full]
+		out.Contents = append(out.Contents, s3types.Object{
+			Key: aws.String(key), LastModified: aws.Time(obj.modified), Size: aws.Int64(int64(len(obj.data))),
+			ETag: aws.String(strconv.Quote(strconv.Itoa(len(obj.data)))),
+		})
+	}
+	out.KeyCount = aws.Int32(int32(len(out.Contents)))
+	return out, nil
+}
+
+// DeleteObject removes an object; as in S3, removing one that is not
+// there succeeds.
+func (o *Objects) DeleteObject(_ context.Context, in *s3.DeleteObjectInput, _ ...func(*s3.Options)) (*s3.DeleteObjectOutput, error) {
+	bucket := aws.ToString(in.Bucket)
+	if err := o.check("DeleteObject", bucket); err != nil {
+		return nil, err
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	delete(o.objects, bucket+"/"+aws.ToString(in.Key))
+	return &s3.DeleteObjectOutput{}, nil
 }
 
 // Object returns what was put under bucket and key.
 func (o *Objects) Object(bucket, key string) ([]byte, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	b, ok := o.objects[bucket+"/"+key]
-	return b, ok
+	obj, ok := o.objects[bucket+"/"+key]
+	return obj.data, ok
 }
 
 // fetch reads the object a TemplateURL names, with CloudFormation's
