@@ -34,7 +34,7 @@ enough peers, consensus client synced and not optimistic), /metrics, and
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			if err := s.Start(); err != nil {
+			if err := s.Start(ctx); err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -30,9 +34,18 @@ func (f *snapshotFlags) add(cmd *cobra.Command) {
 }
 
 func newSnapshotCmd() *cobra.Command {
+	// Interrupted, a command stops as an error would stop it: a create or
+	// prune lifts its lock, and a restore keeps what it wrote to resume.
+	var stop context.CancelFunc
 	cmd := &cobra.Command{
 		Use:   "snapshot",
 		Short: "Take, restore, list, verify and prune snapshots of a node's data directory",
+		PersistentPreRun: func(cmd *cobra.Command, args []string) {
+			var ctx context.Context
+			ctx, stop = signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			cmd.SetContext(ctx)
+		},
+		PersistentPostRun: func(*cobra.Command, []string) { stop() },
 	}
 	cmd.AddCommand(newSnapshotCreateCmd(), newSnapshotRestoreCmd(), newSnapshotListCmd(), newSnapshotVerifyCmd(), newSnapshotPruneCmd())
 	return cmd

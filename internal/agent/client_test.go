@@ -68,7 +68,7 @@ func TestServiceSupervisesClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Start(); err != nil {
+	if err := s.Start(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	var args string
@@ -155,7 +155,7 @@ func TestServiceDNSAndEMF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Start(); err != nil {
+	if err := s.Start(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	await.True(t, 30*time.Second, "the record registered", func() bool { return len(r53.seen()) == 1 })

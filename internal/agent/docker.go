@@ -2,12 +2,15 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -37,14 +40,43 @@ func newContainers(socket string, names []string, grace time.Duration) *containe
 }
 
 // stop stops the containers in order, each waiting out its grace period.
+// A container Docker had to kill after it (exit code 137) did not flush
+// its data: stop fails.
 func (c *containers) stop(ctx context.Context) error {
 	for _, name := range c.names {
 		q := url.Values{"t": {strconv.Itoa(int(c.grace.Seconds()))}}
 		if err := c.post(ctx, name, "stop?"+q.Encode()); err != nil {
 			return err
 		}
+		code, err := c.exitCode(ctx, name)
+		if err != nil {
+			return err
+		}
+		if code == killedExitCode {
+			return fmt.Errorf("docker: %s did not stop within %s of SIGTERM and was killed (exit code %d): its data is not one to snapshot", name, c.grace, code)
+		}
 	}
 	return nil
+}
+
+// killedExitCode is a container's exit code after SIGKILL (128 + 9).
+const killedExitCode = 137
+
+// exitCode is the exit code of the stopped container name, from GET
+// /containers/NAME/json.
+func (c *containers) exitCode(ctx context.Context, name string) (int, error) {
+	resp, err := c.call(ctx, http.MethodGet, name, "json", http.StatusOK)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var inspect struct {
+		State struct{ ExitCode int }
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&inspect); err != nil {
+		return 0, fmt.Errorf("docker: json %s: %w", name, err)
+	}
+	return inspect.State.ExitCode, nil
 }
 
 // start starts them in reverse order: the execution client before the
@@ -59,22 +91,31 @@ func (c *containers) start(ctx context.Context) error {
 }
 
 // post calls POST /containers/NAME/ACTION. 204 is done and 304 means the
-// container was already in that state; anything else is an error that
-// quotes Docker's message.
+// container was already in that state.
 func (c *containers) post(ctx context.Context, name, action string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://docker/containers/"+url.PathEscape(name)+"/"+action, nil)
+	resp, err := c.call(ctx, http.MethodPost, name, action, http.StatusNoContent, http.StatusNotModified)
 	if err != nil {
 		return err
 	}
+	return resp.Body.Close()
+}
+
+// call calls METHOD /containers/NAME/ACTION and returns the response if
+// its status is one of ok; any other is an error that quotes Docker's
+// message.
+func (c *containers) call(ctx context.Context, method, name, action string, ok ...int) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, "http://docker/containers/"+url.PathEscape(name)+"/"+action, nil)
+	if err != nil {
+		return nil, err
+	}
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("docker: %s %s: %w", action, name, err)
+		return nil, fmt.Errorf("docker: %s %s: %w", strings.Split(action, "?")[0], name, err)
+	}
+	if slices.Contains(ok, resp.StatusCode) {
+		return resp, nil
 	}
 	defer resp.Body.Close()
-	switch resp.StatusCode {
-	case http.StatusNoContent, http.StatusNotModified:
-		return nil
-	}
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	return fmt.Errorf("docker: %s %s: %s: %s", action, name, resp.Status, msg)
+	return nil, fmt.Errorf("docker: %s %s: %s: %s", strings.Split(action, "?")[0], name, resp.Status, msg)
 }

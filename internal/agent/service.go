@@ -54,12 +54,15 @@ type Service struct {
 	dns     *dnsRecord            // nil unless the agent keeps a record
 	ops     *httpserver.Server
 
-	stopping     atomic.Bool        // Close has begun: not ready any more
-	snapshotting atomic.Bool        // out of rotation for a snapshot
-	clientMu     sync.Mutex         // guards client and stopClient
-	store        snapshot.Store     // the snapshot store, once opened
+	stopping     atomic.Bool    // Close has begun: not ready any more
+	snapshotting atomic.Bool    // out of rotation for a snapshot
+	clientMu     sync.Mutex     // guards client, stopClient and clientErr
+	store        snapshot.Store // the snapshot store, once opened
+	snapshotRuns *prometheus.CounterVec
+	snapshotLast prometheus.Gauge
 	cancel       context.CancelFunc // stops watching
 	stopClient   context.CancelFunc // stops the client, which may take minutes
+	clientErr    error              // how the client's supervisor ended: ErrKilled if it had to kill it
 	wg, clientWG sync.WaitGroup
 }
 
@@ -82,8 +85,11 @@ func NewService(opts ServiceOptions) (*Service, error) {
 }
 
 // Start probes the node, the rest of the fleet and the references, starts
-// judging, and serves the ops port. On error it stops what it started.
-func (s *Service) Start() (err error) {
+// judging, and serves the ops port. start bounds what Start does before
+// it returns: a first boot's restore, which may take hours, stops with it
+// (and resumes on the next start); the service runs until Close. On error
+// it stops what it started.
+func (s *Service) Start(start context.Context) (err error) {
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -97,7 +103,7 @@ func (s *Service) Start() (err error) {
 	for _, n := range cfg.Nodes {
 		if n.Name == cfg.Agent.Node && cfg.Agent.Client != nil {
 			if cfg.Agent.Snapshots != nil {
-				if err := s.restoreFirstBoot(ctx, n); err != nil {
+				if err := s.restoreFirstBoot(start, n); err != nil {
 					return err
 				}
 			}
@@ -213,27 +219,37 @@ func (s *Service) superviseClient(n config.Node) error {
 		return err
 	}
 	s.clientMu.Lock()
-	s.client, s.stopClient = sup, cancel
+	s.client, s.stopClient, s.clientErr = sup, cancel, nil
 	s.clientMu.Unlock()
 	s.clientWG.Add(1)
 	go func() {
 		defer s.clientWG.Done()
-		if err := sup.Run(ctx); err != nil {
+		err := sup.Run(ctx)
+		if err != nil {
 			s.log.Error("client supervisor stopped", "err", err)
 		}
+		s.clientMu.Lock()
+		s.clientErr = err
+		s.clientMu.Unlock()
 	}()
 	return nil
 }
 
-// stopSupervised stops the supervised client, if any, and waits for it.
-func (s *Service) stopSupervised() {
+// stopSupervised stops the supervised client, if any, and waits for it. It
+// returns an error wrapping supervise.ErrKilled if the client did not stop
+// within its stop timeout and was killed.
+func (s *Service) stopSupervised() error {
 	s.clientMu.Lock()
 	stop := s.stopClient
 	s.clientMu.Unlock()
-	if stop != nil {
-		stop()
-		s.clientWG.Wait()
+	if stop == nil {
+		return nil
 	}
+	stop()
+	s.clientWG.Wait()
+	s.clientMu.Lock()
+	defer s.clientMu.Unlock()
+	return s.clientErr
 }
 
 // AgentStatus is what the agent's /status shows: its node's report, and

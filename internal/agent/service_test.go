@@ -80,7 +80,7 @@ func startService(t *testing.T, opts ServiceOptions) *Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Start(); err != nil {
+	if err := s.Start(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })

@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ethfleet/ethfleet/internal/config"
 	"github.com/ethfleet/ethfleet/internal/hold"
@@ -21,8 +22,9 @@ const snapshotClient = "geth"
 // of the node's network before its client first starts.
 func (s *Service) restoreFirstBoot(ctx context.Context, node config.Node) error {
 	sn := s.opts.Config.Agent.Snapshots
-	entries, err := os.ReadDir(node.DataDir)
-	if err == nil && len(entries) > 0 {
+	if empty, err := snapshot.Empty(node.DataDir); err != nil {
+		return fmt.Errorf("agent: first boot: %w", err)
+	} else if !empty {
 		return nil // not a first boot
 	}
 	store, err := stores.Open(ctx, sn.Store.Reveal())
@@ -61,6 +63,19 @@ func (s *Service) startSnapshots(ctx context.Context, cfg *config.Config) error 
 	if sn.Every <= 0 || (cfg.Agent.Client == nil && len(sn.Containers) == 0 && sn.Hold == "") {
 		return nil
 	}
+	s.snapshotRuns = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ethfleet_agent_snapshots_total",
+		Help: "Snapshots the agent set out to take, by result (ok or failed).",
+	}, []string{"result"})
+	s.snapshotLast = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "ethfleet_agent_snapshot_last_success_seconds",
+		Help: "Unix time of the agent's last snapshot taken, 0 before the first.",
+	})
+	for _, c := range []prometheus.Collector{s.snapshotRuns, s.snapshotLast} {
+		if err := s.opts.Registry.Register(c); err != nil {
+			return fmt.Errorf("agent: metrics: %w", err)
+		}
+	}
 	for _, n := range cfg.Nodes {
 		if n.Name == cfg.Agent.Node {
 			s.goRun(func() { s.runSnapshots(ctx, n) })
@@ -88,7 +103,11 @@ func (s *Service) runSnapshots(ctx context.Context, node config.Node) {
 		}
 		if err := s.snapshotOnce(ctx, node, sn); err != nil {
 			s.log.Warn("snapshot failed", "err", err)
+			s.snapshotRuns.WithLabelValues("failed").Inc()
+			continue
 		}
+		s.snapshotRuns.WithLabelValues("ok").Inc()
+		s.snapshotLast.SetToCurrentTime()
 	}
 }
 
@@ -116,10 +135,15 @@ func (s *Service) snapshotOnce(ctx context.Context, node config.Node, sn *config
 	case sn.Hold != "":
 		m, err = s.snapshotBeside(ctx, node, sn, st, heldClient{dir: sn.Hold, grace: stopGrace})
 	default:
-		s.stopSupervised()
-		m, err = snapshot.Take(ctx, s.store, node.DataDir, s.opts.Config.Network.Name, snapshotClient, st.ClientVersion, sn.Keep)
+		// A client that had to be killed did not flush its database: its
+		// data directory is not one to give new nodes.
+		if err = s.stopSupervised(); err != nil {
+			err = fmt.Errorf("no snapshot: the client did not stop cleanly: %w", err)
+		} else {
+			m, err = snapshot.Take(ctx, s.store, node.DataDir, s.opts.Config.Network.Name, snapshotClient, st.ClientVersion, sn.Keep)
+		}
 		if rerr := s.superviseClient(node); rerr != nil {
-			return fmt.Errorf("restart the client after the snapshot: %w", rerr)
+			return errors.Join(err, fmt.Errorf("restart the client after the snapshot: %w", rerr))
 		}
 	}
 	if err != nil {

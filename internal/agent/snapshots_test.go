@@ -18,6 +18,7 @@ import (
 	"github.com/ethfleet/ethfleet/internal/config"
 	"github.com/ethfleet/ethfleet/internal/devnet"
 	"github.com/ethfleet/ethfleet/internal/snapshot"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // stoppedChain returns the data directory of a devnet node that ran a few
@@ -80,10 +81,12 @@ func TestAgentSnapshots(t *testing.T) {
 }
 
 // dockerAPI is a Docker Engine API on a Unix socket that records the
-// containers it is asked to stop and start.
+// containers it is asked to stop and start, and says they exited with
+// exitCode when inspected.
 type dockerAPI struct {
-	mu    sync.Mutex
-	calls []string
+	mu       sync.Mutex
+	calls    []string
+	exitCode int
 }
 
 func (d *dockerAPI) serve(t *testing.T) string {
@@ -98,6 +101,10 @@ func (d *dockerAPI) serve(t *testing.T) string {
 		d.mu.Unlock()
 		if strings.Contains(r.URL.Path, "/missing/") {
 			http.Error(w, `{"message":"No such container: missing"}`, http.StatusNotFound)
+			return
+		}
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/json") {
+			fmt.Fprintf(w, `{"Id":"0123","State":{"Status":"exited","Running":false,"OOMKilled":false,"ExitCode":%d}}`, d.exitCode)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -136,8 +143,8 @@ func TestAgentSnapshotsContainers(t *testing.T) {
 			m := snapshotter(t, rpcNode.HTTPURL(), chain, &config.AgentSnapshots{
 				Every: 200 * time.Millisecond, Containers: tt.containers, Docker: docker.serve(t), Client: tt.client,
 			})
-			await.True(t, 10*time.Second, "the containers started again", func() bool { return len(docker.Calls()) >= len(tt.want) })
-			if got := docker.Calls()[:len(tt.want)]; !slices.Equal(got, tt.want) {
+			await.True(t, 10*time.Second, "the containers started again", func() bool { return len(posts(docker.Calls())) >= len(tt.want) })
+			if got := posts(docker.Calls())[:len(tt.want)]; !slices.Equal(got, tt.want) {
 				t.Errorf("Docker API calls\n  %q\nwant\n  %q", got, tt.want)
 			}
 			if m.Head.Number == 0 || m.Head.Hash == "" {
@@ -145,6 +152,67 @@ func TestAgentSnapshotsContainers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// posts are the POST calls of calls.
+func posts(calls []string) []string {
+	return slices.DeleteFunc(calls, func(c string) bool { return !strings.HasPrefix(c, "POST ") })
+}
+
+// TestAgentSnapshotKilledClient: a client that had to be killed to stop
+// (a container Docker killed, a supervised client SIGKILLed after its stop
+// timeout) did not flush its data: no snapshot is taken of it, and the
+// client is started again.
+func TestAgentSnapshotKilledClient(t *testing.T) {
+	chain := stoppedChain(t)
+	rpcNode := startDevnet(t, 200*time.Millisecond)
+	newAgent := func(t *testing.T, sn *config.AgentSnapshots, client *config.AgentClient) (*Service, string) {
+		store := t.TempDir()
+		sn.Store, sn.Keep, sn.Drain, sn.Every = config.NewSecret("file://"+store), 2, 10*time.Millisecond, 200*time.Millisecond
+		cfg := config.Default()
+		cfg.Network.Name = "devnet"
+		cfg.Nodes = []config.Node{{Name: "a", RPC: config.NewSecret(rpcNode.HTTPURL()), DataDir: chain}}
+		cfg.Agent.Node, cfg.Agent.Snapshots, cfg.Agent.Client = "a", sn, client
+		cfg.Agent.PublicAddress = "203.0.113.7"
+		cfg.Ops.Listen = "127.0.0.1:0"
+		if err := cfg.Validate("test"); err != nil {
+			t.Fatal(err)
+		}
+		return startService(t, ServiceOptions{Config: cfg, ProbeInterval: 100 * time.Millisecond}), store
+	}
+	noSnapshot := func(t *testing.T, store string) {
+		t.Helper()
+		fs, _ := snapshot.NewFileStore(store)
+		if ms, err := snapshot.List(context.Background(), fs, "", ""); err != nil || len(ms) != 0 {
+			t.Errorf("%d snapshots of a killed client, %v", len(ms), err)
+		}
+	}
+	t.Run("container", func(t *testing.T) {
+		docker := dockerAPI{exitCode: 137}
+		agent, store := newAgent(t, &config.AgentSnapshots{Containers: []string{"a-execution"}, Docker: docker.serve(t), Client: "geth"}, nil)
+		want := []string{"POST /containers/a-execution/stop?t=300", "GET /containers/a-execution/json", "POST /containers/a-execution/start"}
+		await.True(t, 10*time.Second, "the container started again", func() bool { return len(docker.Calls()) >= len(want) })
+		if got := docker.Calls()[:len(want)]; !slices.Equal(got, want) {
+			t.Errorf("Docker API calls\n  %q\nwant\n  %q", got, want)
+		}
+		if n := testutil.ToFloat64(agent.snapshotRuns.WithLabelValues("failed")); n == 0 {
+			t.Error("the snapshot is not counted as failed")
+		}
+		noSnapshot(t, store)
+	})
+	t.Run("supervised", func(t *testing.T) {
+		stubborn := filepath.Join(t.TempDir(), "geth")
+		os.WriteFile(stubborn, []byte("#!/bin/sh\ntrap '' TERM\nwhile :; do sleep 0.05; done\n"), 0o755)
+		agent, store := newAgent(t, &config.AgentSnapshots{}, &config.AgentClient{Command: stubborn, StopTimeout: 100 * time.Millisecond})
+		await.True(t, 20*time.Second, "a failed snapshot", func() bool {
+			return testutil.ToFloat64(agent.snapshotRuns.WithLabelValues("failed")) > 0
+		})
+		await.True(t, 10*time.Second, "the client started again", func() bool {
+			st := agent.Status().(AgentStatus)
+			return st.Supervised != nil && st.Supervised.Running
+		})
+		noSnapshot(t, store)
+	})
 }
 
 // snapshotter starts the agent of node "a", whose data directory is chain

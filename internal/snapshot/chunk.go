@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 
 	"github.com/klauspost/compress/zstd"
 	"golang.org/x/sync/errgroup"
@@ -94,20 +96,32 @@ func (e *CorruptChunkError) Error() string {
 	return fmt.Sprintf("chunk %s (%s at offset %d) is %s", e.Hash, e.File, e.Offset, e.Why)
 }
 
+// maxPacked is more than any chunk takes compressed: zstd grows what it
+// cannot compress by a few bytes per block.
+const maxPacked = ChunkSize + ChunkSize/8
+
 // fetchChunk downloads chunk c into w.packed, decompresses it into w.raw,
-// checks it, and returns the chunk's bytes.
+// checks it, and returns the chunk's bytes. A chunk the store does not
+// have, or whose bytes are wrong, gives a *CorruptChunkError; a store that
+// cannot be reached gives another error, which says nothing of the chunk.
 func (w *chunkWorker) fetchChunk(ctx context.Context, s Store, c Chunk, file string, offset int64) ([]byte, error) {
 	bad := func(why string) error { return &CorruptChunkError{Hash: c.Hash, File: file, Offset: offset, Why: why} }
 	r, err := s.Get(ctx, chunkKey(c.Hash))
+	if errors.Is(err, ErrNotFound) {
+		return nil, bad("missing")
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", bad("unreadable"), err)
+		return nil, fmt.Errorf("snapshot: fetch chunk %s: %w", c.Hash, err)
 	}
 	packed := bytes.NewBuffer(w.packed[:0])
-	_, err = packed.ReadFrom(r)
+	_, err = packed.ReadFrom(io.LimitReader(r, maxPacked+1))
 	r.Close()
 	w.packed = packed.Bytes()[:0] // kept, grown if it had to be, for the next chunk
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", bad("unreadable"), err)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("snapshot: fetch chunk %s: %w", c.Hash, err)
+	case packed.Len() > maxPacked:
+		return nil, bad(fmt.Sprintf("larger than any chunk (over %d bytes)", maxPacked))
 	}
 	raw, err := w.dec.DecodeAll(packed.Bytes(), w.raw[:0])
 	if err != nil {

@@ -90,18 +90,28 @@ func Create(ctx context.Context, opts CreateOptions) (*Manifest, error) {
 	case "-":
 		indexPath = ""
 	}
+	// A data directory reached through a symbolic link is the one it
+	// points to (walking the link itself would find nothing in it).
+	dir, err := filepath.EvalSymlinks(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	opts.Dir = dir
 	m := &Manifest{Version: manifestVersion, ID: newID(), Network: opts.Network, Client: opts.Client,
 		ClientVersion: opts.ClientVersion, Head: opts.Head, Created: time.Now().UTC()}
+	// The lock goes up before the look for a prune, as Prune does it the
+	// other way round: of a create and a prune that start together, at
+	// least one sees the other.
+	release, err := takeLock(ctx, opts.Store, lockInfo{Kind: "create", ID: m.ID})
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	if locks, err := liveLocks(ctx, opts.Store, "prune", ""); err != nil {
 		return nil, err
 	} else if len(locks) > 0 {
 		return nil, fmt.Errorf("snapshot: %s is being pruned (since %s by %s); try again when it is done", opts.Store, locks[0].Started.Format(time.RFC3339), locks[0].Host)
 	}
-	release, err := takeLock(ctx, opts.Store, "create", m.ID)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
 
 	old, err := loadIndex(indexPath)
 	if err != nil {
@@ -202,6 +212,10 @@ func (c *creator) plan() ([]chunkTask, error) {
 		if err != nil {
 			return err
 		}
+		if info.Mode()&fs.ModeSymlink != 0 {
+			target, _ := os.Readlink(path)
+			return fmt.Errorf("%s is a symbolic link (to %s): a snapshot holds the data directory's own files, and leaving it out would make one the client cannot start from", rel, target)
+		}
 		if !info.IsDir() && !info.Mode().IsRegular() {
 			return nil // sockets (geth.ipc) and the like
 		}
@@ -220,6 +234,9 @@ func (c *creator) plan() ([]chunkTask, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: %s: %w", c.opts.Dir, err)
+	}
+	if !slices.ContainsFunc(c.m.Files, func(f File) bool { return f.Mode.IsRegular() }) {
+		return nil, fmt.Errorf("snapshot: %s holds no files: nothing to snapshot (is it the client's data directory?)", c.opts.Dir)
 	}
 	return tasks, nil
 }

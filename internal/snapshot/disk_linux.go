@@ -33,3 +33,16 @@ func syncFiles(dir string, paths []string) error {
 	}
 	return nil
 }
+
+// mountPoint reports whether dir, which exists, is where a file system is
+// mounted: it sits on another device than its parent.
+func mountPoint(dir string) (bool, error) {
+	var st, parent unix.Stat_t
+	if err := unix.Stat(dir, &st); err != nil {
+		return false, &os.PathError{Op: "stat", Path: dir, Err: err}
+	}
+	if err := unix.Stat(dir+"/..", &parent); err != nil {
+		return false, &os.PathError{Op: "stat", Path: dir + "/..", Err: err}
+	}
+	return st.Dev != parent.Dev, nil
+}

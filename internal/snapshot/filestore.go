@@ -12,8 +12,9 @@ import (
 )
 
 // FileStore keeps objects as files under a directory: a local disk, NFS
-// or EFS. A Put writes a temporary file, syncs it and renames it into
-// place, so readers see whole objects only.
+// or EFS. A Put writes a temporary file, syncs it, renames it into place
+// and syncs its directory: readers see whole objects only, and a Put that
+// returned survives a crash.
 type FileStore struct{ dir string }
 
 // NewFileStore returns a store under dir, creating it if needed.
@@ -50,6 +51,9 @@ func (f *FileStore) Put(ctx context.Context, key string, r io.Reader, size int64
 		err = fmt.Errorf("got %d bytes, want %d", n, size)
 	}
 	if err == nil {
+		err = tmp.Chmod(0o644) // readable by all, as S3 objects are to whoever may read the bucket
+	}
+	if err == nil {
 		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {
@@ -57,6 +61,9 @@ func (f *FileStore) Put(ctx context.Context, key string, r io.Reader, size int64
 	}
 	if err == nil {
 		err = os.Rename(tmp.Name(), path)
+	}
+	if err == nil {
+		err = syncFile(filepath.Dir(path)) // the rename itself
 	}
 	if err != nil {
 		return fmt.Errorf("file store: put %s: %w", key, err)

@@ -7,29 +7,31 @@ import (
 	"time"
 )
 
-// Locks say a snapshot is being written or the store pruned. A create
-// refreshes its lock every lockRefresh; a lock older than lockStale is
-// from a process that died and is ignored.
+// Locks say a snapshot is being written or restored, or the store
+// pruned. A lock is refreshed every lockRefresh while its holder works; one
+// older than lockStale is from a process that died and is ignored.
 const (
 	lockRefresh = 5 * time.Minute
 	lockStale   = 30 * time.Minute
 )
 
 type lockInfo struct {
-	Kind    string    `json:"kind"` // create or prune
-	ID      string    `json:"id"`
-	Host    string    `json:"host"`
-	Started time.Time `json:"started"`
+	Kind     string    `json:"kind"` // create, restore or prune
+	ID       string    `json:"id"`
+	Snapshot string    `json:"snapshot,omitempty"` // the snapshot a restore reads
+	Host     string    `json:"host"`
+	Started  time.Time `json:"started"`
 }
 
 func lockKey(id string) string { return "locks/" + id + ".json" }
 
-// takeLock writes a lock and keeps it fresh until the returned release is
+// takeLock writes the lock info (its Kind, ID and Snapshot; Host and
+// Started are filled in) and keeps it fresh until the returned release is
 // called, which deletes it.
-func takeLock(ctx context.Context, s Store, kind, id string) (release func(), err error) {
-	host, _ := os.Hostname()
-	info := lockInfo{Kind: kind, ID: id, Host: host, Started: time.Now().UTC()}
-	if err := putJSON(ctx, s, lockKey(id), info); err != nil {
+func takeLock(ctx context.Context, s Store, info lockInfo) (release func(), err error) {
+	info.Host, _ = os.Hostname()
+	info.Started = time.Now().UTC()
+	if err := putJSON(ctx, s, lockKey(info.ID), info); err != nil {
 		return nil, fmt.Errorf("snapshot: lock: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -43,14 +45,14 @@ func takeLock(ctx context.Context, s Store, kind, id string) (release func(), er
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				putJSON(ctx, s, lockKey(id), info)
+				putJSON(ctx, s, lockKey(info.ID), info)
 			}
 		}
 	}()
 	return func() {
 		cancel()
 		<-done
-		s.Delete(context.WithoutCancel(ctx), lockKey(id))
+		s.Delete(context.WithoutCancel(ctx), lockKey(info.ID))
 	}, nil
 }
 

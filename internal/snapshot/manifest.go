@@ -112,30 +112,60 @@ func getJSON(ctx context.Context, s Store, key string, v any) error {
 }
 
 // LoadManifest reads the manifest of snapshot id, or of the latest
-// snapshot of network and client when id is empty. It checks the manifest
-// belongs to network and client.
+// snapshot of network and client when id is empty, and checks it: that it
+// belongs to network and client, and that its files stay inside the data
+// directory and add up. A store without a snapshot of network and client
+// gives an error wrapping ErrNoSnapshot; one whose latest names a manifest
+// that is gone is damaged, and its error does not.
 func LoadManifest(ctx context.Context, s Store, network, client, id string) (*Manifest, error) {
+	latest := id == ""
+	id, err := resolveID(ctx, s, network, client, id)
+	if err != nil {
+		return nil, err
+	}
+	return loadManifest(ctx, s, network, client, id, latest)
+}
+
+// resolveID returns id, or the id latest names for network and client when
+// it is empty.
+func resolveID(ctx context.Context, s Store, network, client, id string) (string, error) {
 	if id == "" {
 		r, err := s.Get(ctx, latestKey(network, client))
 		if errors.Is(err, ErrNotFound) {
-			return nil, fmt.Errorf("snapshot: %s has no snapshot of %s %s: %w", s, network, client, ErrNoSnapshot)
+			return "", fmt.Errorf("snapshot: %s has no snapshot of %s %s: %w", s, network, client, ErrNoSnapshot)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("snapshot: latest: %w", err)
+			return "", fmt.Errorf("snapshot: latest: %w", err)
 		}
 		b, err := io.ReadAll(io.LimitReader(r, 256))
 		r.Close()
 		if err != nil {
-			return nil, fmt.Errorf("snapshot: latest: %w", err)
+			return "", fmt.Errorf("snapshot: latest: %w", err)
 		}
 		id = strings.TrimSpace(string(b))
 	}
+	return id, checkID(id)
+}
+
+// checkID fails unless id can name a snapshot: one path element.
+func checkID(id string) error {
+	if id == "" || id == "." || strings.ContainsAny(id, "/\\") || !fs.ValidPath(id) {
+		return fmt.Errorf("snapshot: %q is not a snapshot id", id)
+	}
+	return nil
+}
+
+// loadManifest reads and checks the manifest of snapshot id, which latest
+// named if latest is set.
+func loadManifest(ctx context.Context, s Store, network, client, id string, latest bool) (*Manifest, error) {
 	var m Manifest
 	err := getJSON(ctx, s, manifestKey(network, client, id), &m)
-	if errors.Is(err, ErrNotFound) {
+	switch {
+	case errors.Is(err, ErrNotFound) && latest:
+		return nil, fmt.Errorf("snapshot: %s is damaged: its latest snapshot of %s %s is %s, whose manifest is missing (a snapshot taken now mends it)", s, network, client, id)
+	case errors.Is(err, ErrNotFound):
 		return nil, fmt.Errorf("snapshot: %s has no manifest %s for %s %s (another network or client?): %w", s, id, network, client, ErrNoSnapshot)
-	}
-	if err != nil {
+	case err != nil:
 		return nil, fmt.Errorf("snapshot: manifest %s: %w", id, err)
 	}
 	switch {
@@ -143,6 +173,9 @@ func LoadManifest(ctx context.Context, s Store, network, client, id string) (*Ma
 		return nil, fmt.Errorf("snapshot: manifest %s has version %d; this ethfleet reads version %d", id, m.Version, manifestVersion)
 	case m.Network != network || m.Client != client:
 		return nil, fmt.Errorf("snapshot: manifest %s is of %s %s, not %s %s", id, m.Network, m.Client, network, client)
+	}
+	if err := m.check(); err != nil {
+		return nil, fmt.Errorf("snapshot: manifest %s is damaged: %w", id, err)
 	}
 	return &m, nil
 }

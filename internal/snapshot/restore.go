@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -35,50 +34,29 @@ func Restore(ctx context.Context, opts RestoreOptions) (*Manifest, error) {
 	if opts.Parallel <= 0 {
 		opts.Parallel = 4
 	}
-	m, err := LoadManifest(ctx, opts.Store, opts.Network, opts.Client, opts.ID)
+	dir, err := restoreTarget(opts.Dir)
 	if err != nil {
 		return nil, err
 	}
-	if err := mustBeEmpty(opts.Dir); err != nil {
+	opts.Dir = dir
+	r := &restorer{opts: opts, tmp: dir + ".restoring"}
+	release, err := r.claim(ctx)
+	if err != nil {
 		return nil, err
 	}
-	r := &restorer{opts: opts, m: m, tmp: filepath.Clean(opts.Dir) + ".restoring"}
+	defer release()
 	if err := r.prepare(); err != nil {
 		return nil, err
 	}
+	defer r.journal.Close()
 	tasks := r.plan()
 	if err := r.run(ctx, tasks); err != nil {
-		return nil, fmt.Errorf("snapshot: restore %s into %s stopped (run it again to resume): %w", m.ID, r.tmp, err)
+		return nil, fmt.Errorf("snapshot: restore %s into %s stopped (run it again to resume): %w", r.m.ID, r.tmp, err)
 	}
 	if err := r.finish(); err != nil {
 		return nil, err
 	}
-	return m, nil
-}
-
-// mustBeEmpty fails unless dir is missing or an empty directory.
-func mustBeEmpty(dir string) error {
-	empty, err := Empty(dir)
-	if err != nil {
-		return fmt.Errorf("snapshot: restore into %s: %w", dir, err)
-	}
-	if !empty {
-		return fmt.Errorf("snapshot: restore into %s: the directory is not empty; a restore never overwrites a data directory", dir)
-	}
-	return nil
-}
-
-// Empty reports whether dir is missing or an empty directory: one a
-// restore may fill.
-func Empty(dir string) (bool, error) {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return true, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return len(entries) == 0, nil
+	return r.m, nil
 }
 
 type restorer struct {
@@ -191,7 +169,9 @@ func (r *restorer) checkpoints(stop <-chan struct{}) error {
 // create makes file i empty at its size; a file without chunks is done.
 func (r *restorer) create(i int) error {
 	f := r.m.Files[i]
-	file, err := os.OpenFile(r.path(f.Path), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, f.Mode.Perm())
+	// Written as the owner's alone; finish gives it its mode, which may
+	// not let it be written.
+	file, err := os.OpenFile(r.path(f.Path), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err == nil {
 		err = file.Truncate(f.Size)
 		if cerr := file.Close(); err == nil {
@@ -253,6 +233,9 @@ func (r *restorer) finish() error {
 	if err := os.Remove(filepath.Join(r.tmp, journalName)); err != nil {
 		return fmt.Errorf("snapshot: restore: %w", err)
 	}
+	if err := r.chmod(); err != nil {
+		return fmt.Errorf("snapshot: restore: %w", err)
+	}
 	if err := syncFiles(r.tmp, r.synced.pending); err != nil {
 		return fmt.Errorf("snapshot: restore: sync: %w", err)
 	}
@@ -262,6 +245,27 @@ func (r *restorer) finish() error {
 	}
 	if err := syncFile(filepath.Dir(filepath.Clean(r.opts.Dir))); err != nil {
 		return fmt.Errorf("snapshot: restore: sync: %w", err)
+	}
+	return nil
+}
+
+// chmod gives every file and directory its mode, the directories last
+// (and deepest first) as their mode may keep them from being written.
+func (r *restorer) chmod() error {
+	files := r.m.Files
+	for i := range files {
+		if f := files[i]; f.Mode.IsRegular() {
+			if err := os.Chmod(r.path(f.Path), f.Mode.Perm()); err != nil {
+				return err
+			}
+		}
+	}
+	for i := len(files) - 1; i >= 0; i-- {
+		if f := files[i]; f.Mode.IsDir() {
+			if err := os.Chmod(r.path(f.Path), f.Mode.Perm()); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

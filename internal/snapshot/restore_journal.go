@@ -76,13 +76,7 @@ func (j *syncJournal) checkpoint() error {
 // snapshot, or missing.
 func readJournal(dir string, m *Manifest) map[string]bool {
 	done := map[string]bool{}
-	b, err := os.ReadFile(filepath.Join(dir, journalName))
-	if err != nil {
-		return done
-	}
-	// Only whole lines count: a crash may have cut the last one short.
-	lines := strings.Split(string(b), "\n")
-	lines = lines[:len(lines)-1]
+	lines := journalLines(dir)
 	if len(lines) == 0 || lines[0] != "snapshot "+m.ID {
 		return done
 	}
@@ -103,4 +97,26 @@ func readJournal(dir string, m *Manifest) map[string]bool {
 		}
 	}
 	return done
+}
+
+// journalSnapshot is the id of the snapshot the restore into dir was
+// writing, if one was.
+func journalSnapshot(dir string) string {
+	if lines := journalLines(dir); len(lines) > 0 {
+		if id, ok := strings.CutPrefix(lines[0], "snapshot "); ok && checkID(id) == nil {
+			return id
+		}
+	}
+	return ""
+}
+
+// journalLines are the whole lines of the journal in dir: a crash may have
+// cut the last one short.
+func journalLines(dir string) []string {
+	b, err := os.ReadFile(filepath.Join(dir, journalName))
+	if err != nil {
+		return nil
+	}
+	lines := strings.Split(string(b), "\n")
+	return lines[:len(lines)-1]
 }

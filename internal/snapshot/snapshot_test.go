@@ -228,9 +228,9 @@ func TestBadSnapshots(t *testing.T) {
 		{"missing chunk", func(s *MemStore, m *Manifest) {
 			s.Delete(ctx, chunkKey(m.Files[fileIndex(m, "MANIFEST-000003")].Chunks[0].Hash))
 		},
-			"devnet", "MANIFEST-000003 at offset 0) is unreadable"},
+			"devnet", "MANIFEST-000003 at offset 0) is missing"},
 		{"missing manifest", func(s *MemStore, m *Manifest) { s.Delete(ctx, manifestKey("devnet", "geth", m.ID)) },
-			"devnet", "has no manifest"},
+			"devnet", "whose manifest is missing"},
 		{"another network", func(*MemStore, *Manifest) {}, "mainnet", "has no snapshot of mainnet geth"},
 	}
 	for _, tt := range tests {
@@ -242,6 +242,11 @@ func TestBadSnapshots(t *testing.T) {
 			_, err := Restore(ctx, RestoreOptions{Store: s, Dir: target, Network: tt.network, Client: "geth"})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("restore: %v; want %q", err, tt.want)
+			}
+			// Only a store without any snapshot is one a new node syncs
+			// from its peers for; a damaged one is an error.
+			if errors.Is(err, ErrNoSnapshot) != (tt.network != "devnet") {
+				t.Errorf("restore: %v; ErrNoSnapshot %v", err, !errors.Is(err, ErrNoSnapshot))
 			}
 			if _, err := os.Stat(target); !errors.Is(err, fs.ErrNotExist) {
 				t.Errorf("a failed restore left a data directory: %v", err)
@@ -296,7 +301,7 @@ func TestPrune(t *testing.T) {
 	s.List(ctx, "chunks/", func(o Object) error {
 		return os.Chtimes(filepath.Join(s.dir, filepath.FromSlash(o.Key)), old, old)
 	})
-	release, err := takeLock(ctx, s, "create", "someone-else")
+	release, err := takeLock(ctx, s, lockInfo{Kind: "create", ID: "someone-else"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,12 +309,28 @@ func TestPrune(t *testing.T) {
 		t.Fatalf("prune during a create: %v", err)
 	}
 	release()
+	// A snapshot being restored is kept, whatever its age.
+	release, err = takeLock(ctx, s, lockInfo{Kind: "restore", ID: "restore-1", Snapshot: ms[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
 	report, err := Prune(ctx, s, "devnet", "geth", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(report.Manifests) != 2 || report.Chunks != 1 {
-		t.Errorf("pruned %+v; want 2 snapshots and the one chunk only they used (000002.sst)", report)
+	if len(report.Manifests) != 1 || report.Manifests[0] != ms[1].ID || report.Chunks != 0 {
+		t.Errorf("pruned %+v while the oldest is restored; want the middle one only, and no chunk", report)
+	}
+	if _, err := Verify(ctx, s, "devnet", "geth", ms[0].ID, 2, nil); err != nil {
+		t.Errorf("the snapshot being restored: %v", err)
+	}
+	release()
+	report, err = Prune(ctx, s, "devnet", "geth", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(report.Manifests) != 1 || report.Manifests[0] != ms[0].ID || report.Chunks != 1 {
+		t.Errorf("pruned %+v; want the oldest snapshot and the one chunk only it used (000002.sst)", report)
 	}
 	left, _ := List(ctx, s, "devnet", "geth")
 	if len(left) != 1 || left[0].ID != ms[2].ID {

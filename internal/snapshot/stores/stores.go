@@ -4,6 +4,7 @@ package stores
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"path/filepath"
@@ -12,12 +13,18 @@ import (
 	"github.com/ethfleet/ethfleet/internal/snapshot/s3store"
 )
 
-// Open returns the store raw names.
+// Open returns the store raw names. Its errors never repeat raw whole: a
+// URL may carry a secret, in its user part or its query.
 func Open(ctx context.Context, raw string) (snapshot.Store, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("snapshot store %q: %w", raw, err)
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // which repeats the URL
+		}
+		return nil, fmt.Errorf("snapshot store: %w", err)
 	}
+	name := u.Scheme + "://" + u.Host + u.Path // without user or query
 	switch u.Scheme {
 	case "file":
 		path := u.Path
@@ -25,7 +32,7 @@ func Open(ctx context.Context, raw string) (snapshot.Store, error) {
 			path = filepath.Join(u.Host, u.Path) // file://relative/dir
 		}
 		if path == "" {
-			return nil, fmt.Errorf("snapshot store %q: no path", raw)
+			return nil, fmt.Errorf("snapshot store %s: no path", name)
 		}
 		return snapshot.NewFileStore(path)
 	case "s3":
@@ -35,6 +42,6 @@ func Open(ctx context.Context, raw string) (snapshot.Store, error) {
 		}
 		return s3store.New(ctx, cfg)
 	default:
-		return nil, fmt.Errorf("snapshot store %q: use file://PATH or s3://BUCKET/PREFIX", raw)
+		return nil, fmt.Errorf("snapshot store %s: use file://PATH or s3://BUCKET/PREFIX", name)
 	}
 }
