@@ -34,6 +34,8 @@ type blockArg struct {
 var blockArgs = map[string]blockArg{
 	"eth_getBlockByNumber":                    {0, blockData},
 	"eth_getBlockByHash":                      {0, blockData},
+	"eth_getHeaderByNumber":                   {0, blockData}, // go-ethereum's own
+	"eth_getHeaderByHash":                     {0, blockData},
 	"eth_getBlockTransactionCountByNumber":    {0, blockData},
 	"eth_getBlockTransactionCountByHash":      {0, blockData},
 	"eth_getUncleCountByBlockNumber":          {0, blockData},
@@ -155,7 +157,9 @@ func logsNeed(params []json.RawMessage) (need, bool) {
 	case okTo:
 		n.oldest, n.newest = to, to // from a tag: latest at most, or earlier
 	case okFrom:
-		n.oldest = from // to a tag: any fit upstream's head is past it
+		// To a tag: an upstream whose head has reached from. geth refuses
+		// a range whose start is past its head.
+		n.oldest, n.newest = from, from
 	default:
 		return need{}, false
 	}

@@ -28,6 +28,7 @@ var constantMethods = map[string]bool{"eth_chainId": true, "net_version": true}
 // byHashMethods name their block by hash: their answers never change.
 var byHashMethods = map[string]bool{
 	"eth_getBlockByHash":                    true,
+	"eth_getHeaderByHash":                   true,
 	"eth_getBlockTransactionCountByHash":    true,
 	"eth_getTransactionByBlockHashAndIndex": true,
 	"eth_getUncleCountByBlockHash":          true,
@@ -35,7 +36,7 @@ var byHashMethods = map[string]bool{
 }
 
 // byTxHashMethods are kept once the transaction's block is finalized.
-var byTxHashMethods = map[string]bool{"eth_getTransactionByHash": true, "eth_getTransactionReceipt": true}
+var byTxHashMethods = map[string]bool{"eth_getTransactionByHash": true, "eth_getTransactionReceipt": true, "eth_getRawTransactionByHash": true}
 
 // cacheKey returns the key of req if its answer may be kept, given the
 // fleet's finalized block: constants, reads by block hash, reads of a

@@ -24,8 +24,8 @@ var writeMethods = map[string]bool{
 	"eth_sendTransaction":        true,
 }
 
-// forward answers every call that has no answer yet: each write on its
-// own, the reads together.
+// forward answers every call that has no answer yet: each write and each
+// call on a filter on its own, the reads together.
 func (s *Server) forward(ctx context.Context, calls []call) {
 	var reads []*call
 	for i := range calls {
@@ -34,6 +34,10 @@ func (s *Server) forward(ctx context.Context, calls []call) {
 		case c.answer != nil:
 		case writeMethods[c.req.Method]:
 			c.answer = s.forwardWrite(ctx, c)
+		case newFilterMethods[c.req.Method]:
+			c.answer = s.forwardNewFilter(ctx, c)
+		case filterMethods[c.req.Method]:
+			c.answer = s.forwardFilterCall(ctx, c)
 		default:
 			reads = append(reads, c)
 		}
@@ -216,14 +220,8 @@ func (s *Server) forwardWrite(ctx context.Context, c *call) *response {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			start := time.Now()
-			results, errs, err := u.send(sendCtx, []*request{&c.req})
-			s.router.metrics.attempt(u, time.Since(start), err)
-			if err != nil {
-				outcomes <- outcome{err: err}
-				return
-			}
-			outcomes <- outcome{results[0], errs[0]}
+			result, err := s.sendOne(sendCtx, u, &c.req)
+			outcomes <- outcome{result, err}
 		}()
 	}
 	go func() { wg.Wait(); cancel() }()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -23,6 +24,7 @@ const maxBackfill = 128
 type headFeed struct {
 	router *Router
 	log    *slog.Logger
+	served *watermark // raised to every head sent
 
 	mu      sync.Mutex
 	subs    map[*headSub]struct{}
@@ -39,11 +41,11 @@ type headFeed struct {
 	numbers   map[common.Hash]uint64 // sent's inverse, for routing by hash
 }
 
-func newHeadFeed(r *Router, log *slog.Logger) *headFeed {
+func newHeadFeed(r *Router, log *slog.Logger, served *watermark) *headFeed {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &headFeed{router: r, log: log, subs: map[*headSub]struct{}{}, logSubs: map[*logSub]struct{}{}}
+	return &headFeed{router: r, log: log, served: served, subs: map[*headSub]struct{}{}, logSubs: map[*logSub]struct{}{}}
 }
 
 // sink takes one event for a subscriber without blocking, and reports
@@ -70,16 +72,24 @@ func (f *headFeed) subscribe(deliver sink, slow func()) (unsubscribe func()) {
 	}
 }
 
+// feedRetry is how soon the feed tries again after it could not fetch
+// what it was to send, if the view has not changed by then.
+const feedRetry = time.Second
+
 // run follows the router's view until ctx ends.
 func (f *headFeed) run(ctx context.Context) error {
 	changed, stop := f.router.Watch()
 	defer stop()
 	for {
-		f.advance(ctx)
+		var retry <-chan time.Time
+		if !f.advance(ctx) {
+			retry = time.After(feedRetry)
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-changed:
+		case <-retry:
 		}
 	}
 }
@@ -87,20 +97,21 @@ func (f *headFeed) run(ctx context.Context) error {
 // advance sends the headers after the last one sent, up to the fleet's
 // head now. Each must follow from the one sent before it; when one does not
 // (a reorg), the feed follows its parents back, by hash, to a block it has
-// sent, and sends the new branch from there, in order.
-func (f *headFeed) advance(ctx context.Context) {
+// sent, and sends the new branch from there, in order. It reports false if
+// it stopped short, for want of a header or of a block's logs.
+func (f *headFeed) advance(ctx context.Context) bool {
 	v := f.router.View()
 	hash, ok := headHash(v)
 	if !ok {
-		return
+		return true
 	}
 	if !f.started {
 		f.remember(v.Head, hash)
 		f.started = true
-		return
+		return true
 	}
 	if v.Head == f.last && hash == f.lastHash {
-		return
+		return true
 	}
 	// Fetch the fleet's head by hash, then its parents until one joins
 	// what was sent: that is the branch to send.
@@ -110,7 +121,7 @@ func (f *headFeed) advance(ctx context.Context) {
 		h, err := f.headerByHash(ctx, next)
 		if err != nil {
 			f.log.Debug("head feed: fetch header", "hash", next, "err", err)
-			return // the next view change tries again
+			return false
 		}
 		if sent, ok := f.sent[h.number]; ok && sent == h.hash {
 			break // already sent: the branch starts above it
@@ -124,12 +135,22 @@ func (f *headFeed) advance(ctx context.Context) {
 		}
 		next = h.parent
 	}
+	// A block goes out whole or not yet: its logs are fetched before its
+	// header is sent, and a block whose logs could not be fetched is sent
+	// on the next try.
 	for i := len(branch) - 1; i >= 0; i-- {
 		h := branch[i]
+		logs, err := f.fetchLogs(ctx, h.number, h.hash)
+		if err != nil {
+			f.log.Debug("head feed: logs", "block", h.number, "err", err)
+			return false
+		}
+		f.served.raise(h.number)
 		f.publish(h.header)
-		f.publishLogs(ctx, h.number, h.hash)
+		f.publishLogs(h.number, logs)
 		f.remember(h.number, h.hash)
 	}
+	return true
 }
 
 // remember records block n as sent, forgetting blocks above it (a reorg

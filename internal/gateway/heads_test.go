@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"context"
 	"encoding/json"
 	"sync"
 	"testing"
@@ -48,17 +47,11 @@ func TestFeedResendsTheNewBranch(t *testing.T) {
 	node := &chainNode{hashes: a}
 	u := upstream(t, "node", serveRPC(t, node), true)
 	r := newTestRouter(t, []*Upstream{u})
-	f := newHeadFeed(r, nil)
+	f := newHeadFeed(r, nil, new(watermark))
 	ch := make(chan json.RawMessage, 16)
 	f.subscribe(chanSink(ch), func() { t.Error("too slow") })
 
-	setHead := func(n uint64, h common.Hash) {
-		s := fitStatus("node", n)
-		s.Head.Hash = h
-		u.probe.(*fakeProbe).Set(s)
-		r.refresh()
-		f.advance(context.Background())
-	}
+	setHead := headMover(u, r, f)
 	setHead(3, a[3]) // the feed starts here
 	setHead(5, a[5])
 	node.mu.Lock()

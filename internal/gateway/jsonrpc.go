@@ -62,13 +62,17 @@ func errorResponse(id json.RawMessage, code int, format string, args ...any) res
 type call struct {
 	req    request
 	answer *response // set when the gateway answers the call itself
+	// invalid marks a call that is not a valid request: its answer goes
+	// back even without an id, as the gateway cannot tell whether it was
+	// meant as a notification.
+	invalid bool
 }
 
 // answered reports whether the client gets c's answer: every call does but
-// a notification, except that an invalid request is always answered, since
-// the gateway cannot tell whether it was meant as a notification.
+// a notification, except that an invalid request is always answered. An
+// upstream's answer to a notification, whatever its code, is not.
 func (c *call) answered() bool {
-	return !c.req.isNotification() || c.answer.Error != nil && c.answer.Error.Code == codeInvalidRequest
+	return !c.req.isNotification() || c.invalid
 }
 
 // parseBody splits a request body into calls. It returns batch=true for a
@@ -123,16 +127,16 @@ func parseCallJSON(raw json.RawMessage) call {
 	var c call
 	if len(raw) == 0 || raw[0] != '{' {
 		r := errorResponse(nil, codeInvalidRequest, "invalid request: not a JSON object")
-		return call{answer: &r}
+		return call{answer: &r, invalid: true}
 	}
 	if err := json.Unmarshal(raw, &c.req); err != nil {
 		r := errorResponse(nil, codeInvalidRequest, "invalid request: %s", fieldError(err))
-		return call{answer: &r}
+		return call{answer: &r, invalid: true}
 	}
 	id := c.req.ID
 	invalid := func(why string) call {
 		r := errorResponse(idOrNull(id), codeInvalidRequest, "invalid request: %s", why)
-		return call{req: c.req, answer: &r}
+		return call{req: c.req, answer: &r, invalid: true}
 	}
 	switch {
 	case id != nil && !validID(id):

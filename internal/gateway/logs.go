@@ -108,31 +108,36 @@ func (f *headFeed) subscribeLogs(filter logFilter, deliver sink, slow func()) (u
 	}
 }
 
-// publishLogs sends the logs of block (number, hash) to the logs
-// subscribers, after sending as removed the logs of every remembered block
-// it replaces.
-func (f *headFeed) publishLogs(ctx context.Context, number uint64, hash common.Hash) {
+// fetchLogs fetches the logs of block (number, hash) for the logs
+// subscribers; with none, it fetches nothing.
+func (f *headFeed) fetchLogs(ctx context.Context, number uint64, hash common.Hash) ([]*types.Log, error) {
 	f.mu.Lock()
 	wanted := len(f.logSubs) > 0
 	f.mu.Unlock()
+	if !wanted {
+		return nil, nil
+	}
+	return f.blockLogs(ctx, number, hash)
+}
+
+// publishLogs sends logs, those of block number, to the logs subscribers,
+// after sending as removed the logs of every remembered block it replaces.
+func (f *headFeed) publishLogs(number uint64, logs []*types.Log) {
+	cut := len(f.recentLogs)
+	for cut > 0 && f.recentLogs[cut-1].number >= number {
+		cut--
+	}
+	// Removed in geth's order: oldest block first, each block's logs in
+	// order (core/blockchain.go's reorg).
 	var replaced []*types.Log
-	for len(f.recentLogs) > 0 && f.recentLogs[len(f.recentLogs)-1].number >= number {
-		last := f.recentLogs[len(f.recentLogs)-1]
-		for i := len(last.logs) - 1; i >= 0; i-- {
-			removed := *last.logs[i]
+	for _, b := range f.recentLogs[cut:] {
+		for _, l := range b.logs {
+			removed := *l
 			removed.Removed = true
 			replaced = append(replaced, &removed)
 		}
-		f.recentLogs = f.recentLogs[:len(f.recentLogs)-1]
 	}
-	if !wanted {
-		return
-	}
-	logs, err := f.blockLogs(ctx, number, hash)
-	if err != nil {
-		f.log.Debug("head feed: logs", "block", number, "err", err)
-	}
-	f.recentLogs = append(f.recentLogs, blockLogs{number: number, logs: logs})
+	f.recentLogs = append(f.recentLogs[:cut], blockLogs{number: number, logs: logs})
 	if len(f.recentLogs) > recentLogBlocks {
 		f.recentLogs = f.recentLogs[1:]
 	}

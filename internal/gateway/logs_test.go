@@ -66,20 +66,18 @@ func TestReorgSendsRemovedLogs(t *testing.T) {
 	}
 	node := logsNode{byHash: map[common.Hash][]*types.Log{hashA: {mk(hashA, addrA)}, hashB: {mk(hashB, addrB)}}}
 	u := upstream(t, "node", serveRPC(t, node), true)
-	f := newHeadFeed(newTestRouter(t, []*Upstream{u}), nil)
+	f := newHeadFeed(newTestRouter(t, []*Upstream{u}), nil, new(watermark))
 	ch := make(chan json.RawMessage, 16)
 	f.subscribeLogs(logFilter{}, chanSink(ch), func() { t.Error("too slow") })
 
-	f.publishLogs(context.Background(), 5, hashA)
-	f.publishLogs(context.Background(), 5, hashB)
-	var got []types.Log
-	for len(ch) > 0 {
-		var l types.Log
-		if err := json.Unmarshal(<-ch, &l); err != nil {
+	for _, h := range []common.Hash{hashA, hashB} {
+		logs, err := f.fetchLogs(context.Background(), 5, h)
+		if err != nil {
 			t.Fatal(err)
 		}
-		got = append(got, l)
+		f.publishLogs(5, logs)
 	}
+	got := drainLogs(t, ch)
 	want := []struct {
 		hash    common.Hash
 		removed bool

@@ -55,6 +55,7 @@ type Server struct {
 	poller   atomic.Pointer[wsPoller] // while Run runs, where the system has one
 	writers  writerPool
 	served   watermark
+	filters  filterTable
 	cache    *cache
 	inflight singleflight.Group
 	router   *Router
@@ -77,9 +78,8 @@ func NewServer(cfg Config, router *Router, log *slog.Logger, reg prometheus.Regi
 	if err != nil {
 		return nil, fmt.Errorf("gateway: server metrics: %w", err)
 	}
-	return &Server{
+	s := &Server{
 		cfg:     cfg,
-		heads:   newHeadFeed(router, log),
 		pending: newPendingFeed(router, log),
 		cache:   newCache(cfg.CacheBytes),
 		router:  router,
@@ -87,7 +87,10 @@ func NewServer(cfg Config, router *Router, log *slog.Logger, reg prometheus.Regi
 		limiter: newLimiter(cfg.Limits, cfg.Now),
 		log:     log,
 		metrics: m,
-	}, nil
+	}
+	// A head sent on newHeads is one eth_blockNumber never answers below.
+	s.heads = newHeadFeed(router, log, &s.served)
+	return s, nil
 }
 
 // Run keeps the gateway's own feeds (new heads, pending transactions)
@@ -207,7 +210,7 @@ func (s *Server) exchange(ctx context.Context, body []byte, key, ip string, subs
 		r := errorResponse(id, codeLimitExceeded, "rate limit exceeded: retry after %ds", secs)
 		return encodeReply([]response{r}, false), http.StatusTooManyRequests, wait
 	}
-	s.subscriptionCalls(calls, subs)
+	s.subscriptionCalls(ctx, calls, subs)
 	s.forward(ctx, calls)
 	s.keepMonotonic(calls)
 	answers := make([]response, 0, len(calls))

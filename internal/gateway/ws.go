@@ -27,13 +27,15 @@ const (
 
 // subscriptions is what a transport that can push offers exchange.
 type subscriptions interface {
-	subscribe(params json.RawMessage) (id string, err error)
+	// subscribe starts a subscription whose events wait for the answer
+	// to the message ctx is for to be queued (see onReply).
+	subscribe(ctx context.Context, params json.RawMessage) (id string, err error)
 	unsubscribe(id string) bool
 }
 
 // subscriptionCalls answers eth_subscribe and eth_unsubscribe from subs;
 // over HTTP (subs nil) there is nothing to push to.
-func (s *Server) subscriptionCalls(calls []call, subs subscriptions) {
+func (s *Server) subscriptionCalls(ctx context.Context, calls []call, subs subscriptions) {
 	for i := range calls {
 		c := &calls[i]
 		if c.answer != nil || c.req.Method != "eth_subscribe" && c.req.Method != "eth_unsubscribe" {
@@ -45,7 +47,7 @@ func (s *Server) subscriptionCalls(calls []call, subs subscriptions) {
 		case subs == nil:
 			r = errorResponse(id, codeMethodNotFound, "notifications not supported: subscribe over a WebSocket")
 		case c.req.Method == "eth_subscribe":
-			subID, err := subs.subscribe(c.req.Params)
+			subID, err := subs.subscribe(ctx, c.req.Params)
 			if err != nil {
 				r = errorResponse(id, codeInvalidParams, "%v", err)
 			} else {
@@ -120,6 +122,7 @@ type wsConn struct {
 	done      chan struct{}
 	closeOnce sync.Once
 	wlock     chan struct{} // held while writing to raw
+	broken    bool          // a write to raw failed midway (guarded by wlock)
 
 	qmu       sync.Mutex
 	queue     []frame // waiting to be written
@@ -175,9 +178,11 @@ func (c *wsConn) handle(msg []byte) bool {
 		defer func() { <-c.inFlight }()
 		ctx, cancel := context.WithTimeout(c.ctx, c.s.cfg.RequestTimeout)
 		defer cancel()
-		if reply, _, _ := c.s.exchange(ctx, msg, c.key, c.ip, c); reply != nil {
+		var after afterReply
+		if reply, _, _ := c.s.exchange(withAfterReply(ctx, &after), msg, c.key, c.ip, c); reply != nil {
 			c.send(reply)
 		}
+		after.run() // the subscriptions it answered with may send now
 	}()
 	return true
 }
@@ -220,13 +225,13 @@ func (c *wsConn) send(parts net.Buffers) {
 func (c *wsConn) tooSlow() {
 	c.s.metrics.rejections.WithLabelValues("slow_client").Inc()
 	// Not on the caller's goroutine, a feed's: the close frame may wait.
-	go c.close(websocket.ClosePolicyViolation, "client too slow: messages queued beyond the limit")
+	go c.closeWithin(websocket.ClosePolicyViolation, "client too slow: messages queued beyond the limit", wsWriteTimeout)
 }
 
 // subscribe starts a subscription owned by the gateway: newHeads, logs
 // with a filter, or newPendingTransactions (hashes, or whole transactions
 // when the second parameter is true).
-func (c *wsConn) subscribe(params json.RawMessage) (string, error) {
+func (c *wsConn) subscribe(ctx context.Context, params json.RawMessage) (string, error) {
 	var args []json.RawMessage
 	if err := json.Unmarshal(params, &args); err != nil || len(args) == 0 {
 		return "", fmt.Errorf("eth_subscribe takes the subscription type first")
@@ -239,9 +244,10 @@ func (c *wsConn) subscribe(params json.RawMessage) (string, error) {
 	// Events go straight onto the connection's queue, wrapped for this
 	// subscription: no goroutine or queue per subscription.
 	head := []byte(notificationHead + id + notificationMid)
-	deliver := func(e json.RawMessage) bool {
+	gate := &subGate{slow: c.tooSlow, deliver: func(e json.RawMessage) bool {
 		return c.enqueue(frame{op: opText, parts: [][]byte{head, e, notificationTail}})
-	}
+	}}
+	deliver := gate.sink
 	var start func() (stop func())
 	switch kind {
 	case "newHeads":
@@ -277,6 +283,7 @@ func (c *wsConn) subscribe(params json.RawMessage) (string, error) {
 	}
 	c.subs[id] = start()
 	c.s.metrics.wsSubs.Inc()
+	onReply(ctx, gate.release)
 	return id, nil
 }
 

@@ -155,6 +155,7 @@ func (c *wsConn) flush(slow bool) {
 			go c.finish(bufs) // keeps the write lock and the schedule
 			return
 		}
+		c.broken = err != nil
 		<-c.wlock
 		if err != nil {
 			c.close(websocket.CloseAbnormalClosure, "")
@@ -168,6 +169,7 @@ func (c *wsConn) flush(slow bool) {
 func (c *wsConn) finish(rest net.Buffers) {
 	c.raw.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
 	_, err := rest.WriteTo(c.raw)
+	c.broken = err != nil
 	<-c.wlock
 	if err != nil {
 		c.close(websocket.CloseAbnormalClosure, "")
@@ -179,7 +181,12 @@ func (c *wsConn) finish(rest net.Buffers) {
 // close ends the connection once, telling the client why when there is a
 // reason to give and the socket is free to say it within a second. Every
 // way a connection ends goes through here.
-func (c *wsConn) close(code int, reason string) {
+func (c *wsConn) close(code int, reason string) { c.closeWithin(code, reason, time.Second) }
+
+// closeWithin is close, waiting up to wait for a write in progress to end
+// and as long again for the close frame to go out: a slow client, closed
+// for being slow, still reads, slowly.
+func (c *wsConn) closeWithin(code int, reason string, wait time.Duration) {
 	c.closeOnce.Do(func() {
 		c.qmu.Lock()
 		c.closed = true
@@ -189,11 +196,15 @@ func (c *wsConn) close(code int, reason string) {
 		if code != websocket.CloseAbnormalClosure {
 			select {
 			case c.wlock <- struct{}{}:
-				bufs := buffers([]frame{{op: opClose, parts: [][]byte{websocket.FormatCloseMessage(code, reason)}}})
-				c.raw.SetWriteDeadline(time.Now().Add(time.Second))
-				bufs.WriteTo(c.raw)
+				// After a write cut short, a frame would land inside
+				// another: there is nobody to tell.
+				if !c.broken {
+					bufs := buffers([]frame{{op: opClose, parts: [][]byte{websocket.FormatCloseMessage(code, reason)}}})
+					c.raw.SetWriteDeadline(time.Now().Add(wait))
+					bufs.WriteTo(c.raw)
+				}
 				<-c.wlock
-			case <-time.After(time.Second):
+			case <-time.After(wait):
 			}
 		}
 		c.raw.Close()
