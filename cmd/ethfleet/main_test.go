@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -175,6 +176,16 @@ func (r *running) stop(t *testing.T) {
 func upUntil(t *testing.T, args []string, cond func(url string) bool) uint64 {
 	t.Helper()
 	r := start(t, args...)
+	// The banner waits for a fit node: its URL answers at once.
+	resp, err := http.Post(r.rpc, "application/json", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `"result"`) {
+		t.Errorf("the first call after the banner: %s", body)
+	}
 	await.True(t, 60*time.Second, "the condition", func() bool { return cond(r.rpc) })
 	await.True(t, 60*time.Second, "a status line", func() bool { return strings.Contains(r.out.String(), "2/2 fit") })
 	head := blockNumber(t, r.rpc)

@@ -36,6 +36,21 @@ func runFleet(cmd *cobra.Command, f *fleet.Fleet, statusEvery time.Duration, ban
 		return err
 	}
 	out := cmd.OutOrStdout()
+	// The embedded devnet's nodes are fit within seconds: the banner waits
+	// for one, so that its URL answers when it is printed. Real nodes may
+	// take hours; the status lines tell.
+	if f.Devnet() != nil {
+		wctx, cancel := context.WithTimeout(ctx, devnetFitWithin)
+		err := f.WaitFit(wctx)
+		cancel()
+		if ctx.Err() != nil {
+			fmt.Fprintln(out, "stopping ...")
+			return f.Close()
+		}
+		if err != nil {
+			fmt.Fprintf(out, "no node fit after %s: the gateway answers -32002 until one is\n", devnetFitWithin)
+		}
+	}
 	banner(out)
 	fmt.Fprintf(out, "  JSON-RPC  %s\n", f.GatewayURL())
 	fmt.Fprintf(out, "  dashboard %s/\n", f.OpsURL())
@@ -45,6 +60,10 @@ func runFleet(cmd *cobra.Command, f *fleet.Fleet, statusEvery time.Duration, ban
 	fmt.Fprintln(out, "stopping ...")
 	return f.Close()
 }
+
+// devnetFitWithin is how long `up` waits for a fit node before it prints
+// its banner anyway.
+const devnetFitWithin = 30 * time.Second
 
 // printStatus prints one status line every interval until ctx ends.
 func printStatus(ctx context.Context, out io.Writer, f *fleet.Fleet, every time.Duration) {

@@ -53,17 +53,28 @@ func newSnapshotCmd() *cobra.Command {
 
 func newSnapshotCreateCmd() *cobra.Command {
 	var f snapshotFlags
-	var dir, version string
+	var dir, version, headHash string
+	var headNumber uint64
 	cmd := &cobra.Command{
 		Use:   "create --store URL --datadir DIR",
 		Short: "Snapshot the data directory of a stopped node; only new chunks are uploaded",
-		Args:  cobra.NoArgs,
+		Long: `create snapshots the data directory of a stopped node. A go-ethereum data
+directory tells its own head; for another client (--client reth, say) give
+the block it stopped at with --head (and --head-hash).`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := stores.Open(cmd.Context(), f.store)
-			if err != nil {
-				return err
+			head := snapshot.Head{Number: headNumber, Hash: headHash}
+			switch {
+			case cmd.Flags().Changed("head"):
+			case f.client != "geth":
+				return fmt.Errorf("--head is required for a %s data directory: only go-ethereum's tells its head", f.client)
+			default:
+				var err error
+				if head, err = snapshot.GethHead(dir); err != nil {
+					return err
+				}
 			}
-			head, err := snapshot.GethHead(dir)
+			s, err := stores.Open(cmd.Context(), f.store)
 			if err != nil {
 				return err
 			}
@@ -85,6 +96,8 @@ func newSnapshotCreateCmd() *cobra.Command {
 	f.add(cmd)
 	cmd.Flags().StringVar(&dir, "datadir", "", "the node's data directory (the one holding geth/)")
 	cmd.Flags().StringVar(&version, "client-version", "", "the client's version, recorded in the manifest")
+	cmd.Flags().Uint64Var(&headNumber, "head", 0, "the block the node stopped at (default: read from a go-ethereum data directory)")
+	cmd.Flags().StringVar(&headHash, "head-hash", "", "that block's hash, recorded with --head")
 	cmd.MarkFlagRequired("datadir")
 	return cmd
 }

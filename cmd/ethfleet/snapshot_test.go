@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -57,6 +59,25 @@ func TestSnapshotCommands(t *testing.T) {
 	}
 	if out, err := run(ctx, "snapshot", "restore", "--store", store, "--network", "mainnet", "--datadir", t.TempDir()); err == nil || !strings.Contains(err.Error(), "no snapshot of mainnet geth") {
 		t.Errorf("restore of another network: %v\n%s", err, out)
+	}
+	// Another client's data directory: its head comes from --head.
+	reth := t.TempDir()
+	os.MkdirAll(filepath.Join(reth, "db"), 0o755)
+	os.WriteFile(filepath.Join(reth, "db", "mdbx.dat"), []byte("reth"), 0o644)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--client", "reth", "--datadir", reth}, "--head is required for a reth data directory"},
+		{[]string{"--client", "reth", "--datadir", reth, "--head", "42"}, "devnet reth at block 42"},
+		{[]string{"--datadir", t.TempDir()}, "holds no go-ethereum database"},
+	}
+	for _, tt := range cases {
+		args := append([]string{"snapshot", "create", "--store", store, "--network", "devnet"}, tt.args...)
+		out, err := run(ctx, args...)
+		if got := out + fmt.Sprint(err); !strings.Contains(got, tt.want) {
+			t.Errorf("ethfleet %s: %s, want %q", strings.Join(args, " "), got, tt.want)
+		}
 	}
 	empty := filepath.Join(t.TempDir(), "new")
 	if out, err := run(ctx, "snapshot", "restore", "--boot", "--store", store, "--network", "hoodi", "--datadir", empty); err != nil || !strings.Contains(out, "syncs from its peers") {

@@ -366,6 +366,21 @@ func (f *Fleet) Devnet() *devnet.Devnet { return f.devnet }
 // View is the gateway's current picture of the fleet.
 func (f *Fleet) View() gateway.View { return f.router.View() }
 
+// WaitFit waits until the gateway has a fit node to serve from, or ctx
+// ends.
+func (f *Fleet) WaitFit(ctx context.Context) error {
+	changed, stop := f.router.Watch()
+	defer stop()
+	for f.View().Fit == 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-changed:
+		}
+	}
+	return nil
+}
+
 // Ready reports whether the gateway has a fit node to serve from.
 func (f *Fleet) Ready() (bool, string) {
 	v := f.View()

@@ -14,7 +14,7 @@ type fakeProbe struct{ latest.Value[probe.Status] }
 func (f *fakeProbe) Status() probe.Status { return f.Get() }
 
 func fitStatus(name string, head uint64) probe.Status {
-	return probe.Status{Name: name, Up: true, ChainID: 1337, Peers: 3, Head: probe.Head{Number: head}, HeadSeen: time.Unix(1, 0)}
+	return probe.Status{Name: name, Up: true, ChainID: 1337, Peers: 3, Head: probe.Head{Number: head}, HeadSeen: time.Unix(1, 0), Pushed: true}
 }
 
 func TestJudge(t *testing.T) {

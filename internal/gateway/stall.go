@@ -83,11 +83,19 @@ func (c *headClock) markStalled(v *View, now time.Time) {
 			continue
 		}
 		since, ok := c.reachedAt(u.Head.Number + 1)
-		if !ok || now.Sub(since) <= threshold {
+		// A node whose heads are polled, not pushed, is known to have
+		// been at its head when it was last polled, not now: it is judged
+		// as of then, or every poll interval longer than a block would
+		// find it stalled.
+		asOf := now
+		if !u.Pushed {
+			asOf = u.Updated
+		}
+		if !ok || asOf.Sub(since) <= threshold {
 			continue
 		}
 		u.Fit = false
-		u.Reason = fmt.Sprintf("stalled at block %d for %s (blocks come every %s)", u.Head.Number, now.Sub(since).Round(time.Millisecond), interval.Round(time.Millisecond))
+		u.Reason = fmt.Sprintf("stalled at block %d for %s (blocks come every %s)", u.Head.Number, asOf.Sub(since).Round(time.Millisecond), interval.Round(time.Millisecond))
 		v.Fit--
 	}
 }

@@ -14,6 +14,9 @@ import (
 // read-only.
 func GethHead(dataDir string) (Head, error) {
 	chaindata := filepath.Join(dataDir, "geth", "chaindata")
+	if manifests, _ := filepath.Glob(filepath.Join(chaindata, "MANIFEST-*")); len(manifests) == 0 {
+		return Head{}, fmt.Errorf("snapshot: %s holds no go-ethereum database (no geth/chaindata/MANIFEST-*): is it the node's data directory, and the node's client geth?", dataDir)
+	}
 	kv, err := pebble.New(chaindata, 16, 16, "", true)
 	if err != nil {
 		return Head{}, fmt.Errorf("snapshot: open %s (is geth still running?): %w", chaindata, err)

@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ func TestGethHead(t *testing.T) {
 	if head.Number < 5 || len(head.Hash) != 66 {
 		t.Errorf("head %+v", head)
 	}
-	if _, err := GethHead(t.TempDir()); err == nil {
-		t.Error("a directory without a chain has a head")
+	if _, err := GethHead(t.TempDir()); err == nil || !strings.Contains(err.Error(), "holds no go-ethereum database") {
+		t.Errorf("a directory without a chain: %v", err)
 	}
 }
