@@ -77,6 +77,20 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 
+	t.Run("rate limited batch", func(t *testing.T) {
+		// Each call is refused under its own id, in an array: a WebSocket
+		// client has no 429 to go by and waits for every id it sent.
+		_, _, body := postKey(t, url, goodKey, "["+getLogs(5)+","+getLogs(6)+"]")
+		var answers []struct {
+			ID    int
+			Error struct{ Code int }
+		}
+		if err := json.Unmarshal([]byte(body), &answers); err != nil || len(answers) != 2 ||
+			answers[0].ID != 5 || answers[1].ID != 6 || answers[1].Error.Code != -32005 {
+			t.Errorf("answer %s, want an array of two -32005 errors with ids 5 and 6", body)
+		}
+	})
+
 	t.Run("headers sent too slowly", func(t *testing.T) {
 		conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
 		if err != nil {

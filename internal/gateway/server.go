@@ -149,11 +149,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Calls that go upstream get the request timeout there; answers from
 	// the cache or the gateway itself need none.
 	reply, status, retryAfter := s.exchange(r.Context(), body, key, clientIP(r), nil)
-	switch {
-	case retryAfter > 0:
+	if retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retryAfter.Seconds()))))
-	case reply == nil:
-		w.WriteHeader(http.StatusOK) // notifications only: nothing to say
+	}
+	if reply == nil {
+		w.WriteHeader(status) // notifications only: nothing to say
 		return
 	}
 	writeJSON(w, status, reply)
@@ -198,17 +198,24 @@ func (s *Server) exchange(ctx context.Context, body []byte, key, ip string, subs
 	s.applyPolicy(calls)
 	if ok, wait := s.limiter.allow(key, ip, s.limiter.cost(calls)); !ok {
 		s.metrics.rejections.WithLabelValues("rate_limit").Inc()
-		id := nullID
-		if !batch {
-			id = idOrNull(calls[0].req.ID)
+		msg := "rate limit exceeded: the request costs more than the limit allows at once; send fewer calls"
+		if wait >= 0 {
+			msg = fmt.Sprintf("rate limit exceeded: retry after %ds", int(math.Ceil(wait.Seconds())))
 		}
-		if wait < 0 {
-			r := errorResponse(id, codeLimitExceeded, "rate limit exceeded: the request costs more than the limit allows at once; send fewer calls")
-			return encodeReply([]response{r}, false), http.StatusTooManyRequests, 0
+		// Every call gets the refusal under its own id, a batch as an
+		// array: over a WebSocket there is no 429 to go by, and a client
+		// waits for each id it sent.
+		var answers []response
+		for _, c := range calls {
+			if c.answered() {
+				answers = append(answers, errorResponse(idOrNull(c.req.ID), codeLimitExceeded, "%s", msg))
+			}
 		}
-		secs := int(math.Ceil(wait.Seconds()))
-		r := errorResponse(id, codeLimitExceeded, "rate limit exceeded: retry after %ds", secs)
-		return encodeReply([]response{r}, false), http.StatusTooManyRequests, wait
+		var reply net.Buffers
+		if len(answers) > 0 {
+			reply = encodeReply(answers, batch)
+		}
+		return reply, http.StatusTooManyRequests, max(wait, 0)
 	}
 	s.subscriptionCalls(ctx, calls, subs)
 	s.forward(ctx, calls)
