@@ -249,6 +249,9 @@ func newBar(w io.Writer, what string) *bar {
 		progressbar.OptionShowElapsedTimeOnFinish(),
 		progressbar.OptionThrottle(200*time.Millisecond),
 		progressbar.OptionSetWidth(30),
+		// No spinner goroutine: progressbar v3.19.1's reads the bar's state
+		// without its lock (a data race with every update).
+		progressbar.OptionSetSpinnerChangeInterval(0),
 	)}
 }
 
