@@ -133,6 +133,9 @@ DIR that already holds data is left alone and a store with no snapshot yet
 			bar := newBar(cmd.ErrOrStderr(), "restoring")
 			m, err := snapshot.Restore(cmd.Context(), snapshot.RestoreOptions{
 				Store: s, Dir: dir, Network: f.network, Client: f.client, ID: id, Parallel: f.parallel, Progress: bar.update,
+				Unlocked: func(err error) {
+					fmt.Fprintf(cmd.ErrOrStderr(), "warning: restoring without a lock on the snapshot, so a prune may remove it midway: %v\n", err)
+				},
 			})
 			bar.finish()
 			if boot && errors.Is(err, snapshot.ErrNoSnapshot) {

@@ -33,7 +33,9 @@ func (s *Service) restoreFirstBoot(ctx context.Context, node config.Node) error 
 	}
 	s.store = store
 	start := time.Now()
-	m, err := snapshot.RestoreIfAny(ctx, store, node.DataDir, s.opts.Config.Network.Name, snapshotClient)
+	m, err := snapshot.RestoreIfAny(ctx, store, node.DataDir, s.opts.Config.Network.Name, snapshotClient, func(err error) {
+		s.log.Warn("first boot: restoring without a lock on the snapshot (a prune may remove it midway)", "err", err)
+	})
 	switch {
 	case err != nil:
 		return fmt.Errorf("agent: first boot: %w", err)

@@ -38,7 +38,7 @@ func (f *Fleet) openSnapshots() error {
 // latest snapshot, if there is one; the follower catches up from there.
 func (f *Fleet) restoreFollower(name, dir string) error {
 	start := time.Now()
-	m, err := snapshot.RestoreIfAny(context.Background(), f.snapshots, dir, devnetNetwork, devnetClient)
+	m, err := snapshot.RestoreIfAny(context.Background(), f.snapshots, dir, devnetNetwork, devnetClient, nil)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,11 @@ type RestoreOptions struct {
 	// Progress, if set, is told the bytes written and to write after each
 	// chunk, by one goroutine at a time.
 	Progress func(Progress)
+	// Unlocked, if set, is told when the restore could not lock its
+	// snapshot against a prune (credentials that may only read the store)
+	// and goes on without: a prune may then delete the snapshot midway,
+	// and the restore fails, to be run again.
+	Unlocked func(error)
 }
 
 // Restore writes a snapshot into opts.Dir, which must not exist or be

@@ -49,7 +49,13 @@ func (r *restorer) claim(ctx context.Context) (release func(), err error) {
 		}
 		release, err := takeLock(ctx, o.Store, lockInfo{Kind: "restore", ID: "restore-" + newID(), Snapshot: id})
 		if err != nil {
-			return nil, err
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			if o.Unlocked != nil {
+				o.Unlocked(err)
+			}
+			release = func() {}
 		}
 		r.m, err = loadManifest(ctx, o.Store, o.Network, o.Client, id, latest)
 		if err == nil {

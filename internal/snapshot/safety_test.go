@@ -269,3 +269,29 @@ func TestCreateInterrupted(t *testing.T) {
 		t.Errorf("an interrupted create stored %d manifests", len(ms))
 	}
 }
+
+// readOnlyStore refuses every write, as a bucket a node may only read.
+type readOnlyStore struct{ Store }
+
+func (readOnlyStore) Put(context.Context, string, io.Reader, int64) error {
+	return errors.New("AccessDenied: s3:PutObject")
+}
+
+// TestRestoreFromAReadOnlyStore: a node whose credentials may only read
+// the store still restores, without the lock, and is told so.
+func TestRestoreFromAReadOnlyStore(t *testing.T) {
+	mem := NewMemStore()
+	dir := dataDir(t)
+	create(t, mem, dir)
+	var warned error
+	target := filepath.Join(t.TempDir(), "restored")
+	_, err := Restore(context.Background(), RestoreOptions{Store: readOnlyStore{mem}, Dir: target, Network: "devnet", Client: "geth",
+		Unlocked: func(err error) { warned = err }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if warned == nil || !strings.Contains(warned.Error(), "AccessDenied") {
+		t.Errorf("Unlocked told %v", warned)
+	}
+	sameTree(t, dir, target)
+}

@@ -33,9 +33,9 @@ func TakeAt(ctx context.Context, s Store, dir, network, client, clientVersion st
 
 // RestoreIfAny restores the latest snapshot of network and client into
 // dir. A store without one is not an error: it returns nil, and the node
-// syncs from its peers.
-func RestoreIfAny(ctx context.Context, s Store, dir, network, client string) (*Manifest, error) {
-	m, err := Restore(ctx, RestoreOptions{Store: s, Dir: dir, Network: network, Client: client})
+// syncs from its peers. unlocked is RestoreOptions.Unlocked.
+func RestoreIfAny(ctx context.Context, s Store, dir, network, client string, unlocked func(error)) (*Manifest, error) {
+	m, err := Restore(ctx, RestoreOptions{Store: s, Dir: dir, Network: network, Client: client, Unlocked: unlocked})
 	if errors.Is(err, ErrNoSnapshot) {
 		return nil, nil
 	}

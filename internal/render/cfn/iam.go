@@ -82,15 +82,17 @@ func (b *builder) roles() {
 	node = append(node, readParameters(bootScriptName, b.nodeSecrets))
 	if u := b.s3Store(); u != nil {
 		bucket, prefix := u.Host, strings.Trim(u.Path, "/")
-		objects := bucket + "/*"
+		objects, locks := bucket+"/*", bucket+"/locks/*"
 		if prefix != "" {
-			objects = bucket + "/" + prefix + "/*"
+			objects, locks = bucket+"/"+prefix+"/*", bucket+"/"+prefix+"/locks/*"
 		}
 		list := allow([]string{"s3:ListBucket"}, Sub(arnPrefix+"s3:::"+bucket))
 		if prefix != "" {
 			list.Condition = map[string]any{"StringLike": map[string]any{"s3:prefix": []string{prefix, prefix + "/*"}}}
 		}
-		node = append(node, list, allow([]string{"s3:GetObject"}, Sub(arnPrefix+"s3:::"+objects)))
+		node = append(node, list, allow([]string{"s3:GetObject"}, Sub(arnPrefix+"s3:::"+objects)),
+			// A restore locks the snapshot it reads, so that a prune keeps it.
+			allow([]string{"s3:PutObject", "s3:DeleteObject"}, Sub(arnPrefix+"s3:::"+locks)))
 		if len(snap) > 0 {
 			b.policy("SnapshotWritePolicy", snap, allow([]string{"s3:PutObject", "s3:DeleteObject"}, Sub(arnPrefix+"s3:::"+objects)))
 		}
