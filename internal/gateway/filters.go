@@ -41,13 +41,14 @@ type filterTable struct {
 type filterRef struct {
 	upstream *Upstream
 	nodeID   json.RawMessage // the node's id for it, as the node wrote it
+	key      string          // the API key that made it: only it may use it
 	used     time.Time
 }
 
-// add records the filter nodeID of u and returns the id the client gets,
-// or false when the table is full of filters polled in the last
-// filterIdle.
-func (t *filterTable) add(u *Upstream, nodeID json.RawMessage, now time.Time) (string, bool) {
+// add records the filter nodeID of u, made by key, and returns the id the
+// client gets, or false when the table is full of filters polled in the
+// last filterIdle.
+func (t *filterTable) add(u *Upstream, nodeID json.RawMessage, key string, now time.Time) (string, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.byID == nil {
@@ -66,16 +67,16 @@ func (t *filterTable) add(u *Upstream, nodeID json.RawMessage, now time.Time) (s
 	var b [16]byte
 	rand.Read(b[:])
 	id := "0x" + hex.EncodeToString(b[:])
-	t.byID[id] = &filterRef{upstream: u, nodeID: nodeID, used: now}
+	t.byID[id] = &filterRef{upstream: u, nodeID: nodeID, key: key, used: now}
 	return id, true
 }
 
-// get returns the filter id names, marking it used.
-func (t *filterTable) get(id string, now time.Time) (filterRef, bool) {
+// get returns the filter id names if key made it, marking it used.
+func (t *filterTable) get(id, key string, now time.Time) (filterRef, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	f, ok := t.byID[id]
-	if !ok {
+	if !ok || f.key != key {
 		return filterRef{}, false
 	}
 	f.used = now
@@ -90,7 +91,7 @@ func (t *filterTable) remove(id string) {
 
 // forwardNewFilter makes the filter on one fit upstream (the next, if one
 // fails in transport) and answers with the gateway's id for it.
-func (s *Server) forwardNewFilter(ctx context.Context, c *call) *response {
+func (s *Server) forwardNewFilter(ctx context.Context, c *call, key string) *response {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 	defer cancel()
 	err := errNoFitUpstream
@@ -103,7 +104,7 @@ func (s *Server) forwardNewFilter(ctx context.Context, c *call) *response {
 			}
 			break
 		}
-		id, ok := s.filters.add(u, result, s.cfg.Now())
+		id, ok := s.filters.add(u, result, key, s.cfg.Now())
 		if !ok {
 			r := errorResponse(idOrNull(c.req.ID), codeLimitExceeded, "too many filters (%d) on this gateway: uninstall the ones you no longer poll, or use eth_subscribe", maxFilters)
 			return &r
@@ -114,14 +115,14 @@ func (s *Server) forwardNewFilter(ctx context.Context, c *call) *response {
 }
 
 // forwardFilterCall sends a call on a filter to the node that holds it,
-// with the node's id for it.
-func (s *Server) forwardFilterCall(ctx context.Context, c *call) *response {
+// with the node's id for it. Another key's filter is not found.
+func (s *Server) forwardFilterCall(ctx context.Context, c *call, key string) *response {
 	var params []string
 	if json.Unmarshal(c.req.Params, &params) != nil || len(params) != 1 {
 		r := errorResponse(idOrNull(c.req.ID), codeInvalidParams, "%s takes one param, the filter id", c.req.Method)
 		return &r
 	}
-	f, ok := s.filters.get(params[0], s.cfg.Now())
+	f, ok := s.filters.get(params[0], key, s.cfg.Now())
 	if !ok {
 		// What a node answers for a filter it does not have.
 		r := errorResponse(idOrNull(c.req.ID), codeUnauthorized, "filter not found")

@@ -49,7 +49,7 @@ func TestFilterTableBound(t *testing.T) {
 	now := time.Unix(1_000_000, 0)
 	var first string
 	for i := range maxFilters {
-		id, ok := ft.add(nil, json.RawMessage(`"0x1"`), now)
+		id, ok := ft.add(nil, json.RawMessage(`"0x1"`), "", now)
 		if !ok {
 			t.Fatalf("filter %d refused", i)
 		}
@@ -57,15 +57,18 @@ func TestFilterTableBound(t *testing.T) {
 			first = id
 		}
 	}
-	if _, ok := ft.add(nil, json.RawMessage(`"0x1"`), now); ok {
+	if _, ok := ft.add(nil, json.RawMessage(`"0x1"`), "", now); ok {
 		t.Fatal("a filter past the bound was taken")
 	}
 	later := now.Add(filterIdle + time.Second)
-	ft.get(first, later) // polled: kept
-	if _, ok := ft.add(nil, json.RawMessage(`"0x1"`), later); !ok {
+	ft.get(first, "", later) // polled: kept
+	if _, ok := ft.add(nil, json.RawMessage(`"0x1"`), "", later); !ok {
 		t.Fatal("idle filters were not forgotten")
 	}
-	if _, ok := ft.get(first, later); !ok || len(ft.byID) != 2 {
+	if _, ok := ft.get(first, "other-key", later); ok {
+		t.Error("another key's filter was found")
+	}
+	if _, ok := ft.get(first, "", later); !ok || len(ft.byID) != 2 {
 		t.Errorf("after the sweep: the polled filter kept %v, %d filters (want 2)", ok, len(ft.byID))
 	}
 }

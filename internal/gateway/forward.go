@@ -25,8 +25,9 @@ var writeMethods = map[string]bool{
 }
 
 // forward answers every call that has no answer yet: each write and each
-// call on a filter on its own, the reads together.
-func (s *Server) forward(ctx context.Context, calls []call) {
+// call on a filter on its own, the reads together. key is the client's API
+// key name, "" without keys: a filter is the key's that made it.
+func (s *Server) forward(ctx context.Context, calls []call, key string) {
 	var reads []*call
 	for i := range calls {
 		c := &calls[i]
@@ -35,9 +36,9 @@ func (s *Server) forward(ctx context.Context, calls []call) {
 		case writeMethods[c.req.Method]:
 			c.answer = s.forwardWrite(ctx, c)
 		case newFilterMethods[c.req.Method]:
-			c.answer = s.forwardNewFilter(ctx, c)
+			c.answer = s.forwardNewFilter(ctx, c, key)
 		case filterMethods[c.req.Method]:
-			c.answer = s.forwardFilterCall(ctx, c)
+			c.answer = s.forwardFilterCall(ctx, c, key)
 		default:
 			reads = append(reads, c)
 		}

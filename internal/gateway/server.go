@@ -218,7 +218,7 @@ func (s *Server) exchange(ctx context.Context, body []byte, key, ip string, subs
 		return reply, http.StatusTooManyRequests, max(wait, 0)
 	}
 	s.subscriptionCalls(ctx, calls, subs)
-	s.forward(ctx, calls)
+	s.forward(ctx, calls, key)
 	s.keepMonotonic(calls)
 	answers := make([]response, 0, len(calls))
 	for _, c := range calls {
