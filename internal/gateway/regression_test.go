@@ -210,7 +210,8 @@ func TestSubscriptionIDBeforeItsNotifications(t *testing.T) {
 		}
 	}()
 	known := map[string]bool{}
-	for i := 1; i <= 20000; i++ {
+	// Without the gate a notification came first within a few dozen.
+	for i := 1; i <= 2000; i++ {
 		outstanding.Store(true)
 		kick <- struct{}{}
 		msg := fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"eth_subscribe","params":["newHeads"]}`, i)
@@ -239,10 +240,21 @@ func TestSubscriptionIDBeforeItsNotifications(t *testing.T) {
 		}
 		outstanding.Store(false)
 		known[subID] = true
-		// Keep one subscription at a time so the queue never fills.
+		// One subscription at a time, so the queue never fills: the next
+		// starts once this one's eth_unsubscribe is answered.
 		unsub := fmt.Sprintf(`{"jsonrpc":"2.0","id":"u%d","method":"eth_unsubscribe","params":["%s"]}`, i, subID)
 		if err := conn.WriteMessage(websocket.TextMessage, []byte(unsub)); err != nil {
 			t.Fatal(err)
+		}
+		for {
+			conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+			_, b, err := conn.ReadMessage()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(b), fmt.Sprintf(`"id":"u%d"`, i)) {
+				break
+			}
 		}
 	}
 }

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -81,8 +82,9 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	// The request's context ends with this handler; the connection's
 	// with close.
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	_, isTLS := raw.(*tls.Conn)
 	c := &wsConn{
-		s: s, raw: raw, in: newWSReader(raw, s.cfg.MaxBodyBytes), key: key, ip: clientIP(r),
+		s: s, raw: raw, tls: isTLS, in: newWSReader(raw, s.cfg.MaxBodyBytes), key: key, ip: clientIP(r),
 		ctx: ctx, cancel: cancel, inFlight: make(chan struct{}, wsMaxInFlight),
 		done: make(chan struct{}), wlock: make(chan struct{}, 1), subs: map[string]func(){},
 	}
@@ -122,6 +124,7 @@ type wsConn struct {
 	done      chan struct{}
 	closeOnce sync.Once
 	wlock     chan struct{} // held while writing to raw
+	tls       bool          // raw is TLS: a write cut short by a deadline leaves it unusable
 	broken    bool          // a write to raw failed midway (guarded by wlock)
 
 	qmu       sync.Mutex

@@ -124,7 +124,14 @@ func (c *wsConn) enqueue(f frame) bool {
 	c.queue = append(c.queue, f)
 	if !c.scheduled {
 		c.scheduled = true
-		c.s.writers.schedule(c)
+		if c.tls {
+			// TLS cannot go on after a write its deadline cut short (the
+			// record is half sent, and crypto/tls refuses to write more):
+			// no fast write to try, a writer of its own at once.
+			go c.flush(true)
+		} else {
+			c.s.writers.schedule(c)
+		}
 	}
 	return true
 }
