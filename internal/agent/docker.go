@@ -108,14 +108,15 @@ func (c *containers) call(ctx context.Context, method, name, action string, ok .
 	if err != nil {
 		return nil, err
 	}
+	verb, _, _ := strings.Cut(action, "?") // errors name the action, not its query
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("docker: %s %s: %w", strings.Split(action, "?")[0], name, err)
+		return nil, fmt.Errorf("docker: %s %s: %w", verb, name, err)
 	}
 	if slices.Contains(ok, resp.StatusCode) {
 		return resp, nil
 	}
 	defer resp.Body.Close()
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	return nil, fmt.Errorf("docker: %s %s: %s: %s", strings.Split(action, "?")[0], name, resp.Status, msg)
+	return nil, fmt.Errorf("docker: %s %s: %s: %s", verb, name, resp.Status, msg)
 }

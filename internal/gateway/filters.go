@@ -125,7 +125,7 @@ func (s *Server) forwardFilterCall(ctx context.Context, c *call, key string) *re
 	f, ok := s.filters.get(params[0], key, s.cfg.Now())
 	if !ok {
 		// What a node answers for a filter it does not have.
-		r := errorResponse(idOrNull(c.req.ID), codeUnauthorized, "filter not found")
+		r := errorResponse(idOrNull(c.req.ID), codeFilterGone, "filter not found")
 		return &r
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)

@@ -17,6 +17,7 @@ const (
 	codeUnavailable    = -32002
 	codeLimitExceeded  = -32005
 	codeUnauthorized   = -32000
+	codeFilterGone     = -32000 // go-ethereum's code for "filter not found"
 	codeMethodNotFound = -32601
 )
 
