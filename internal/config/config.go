@@ -129,6 +129,11 @@ type Gateway struct {
 	MergeInFlight *bool `yaml:"mergeInFlight"`
 	// MaxBatch caps the number of calls in one batch (default 100).
 	MaxBatch int `yaml:"maxBatch"`
+	// UpstreamConcurrency bounds the messages in flight to each node
+	// (default 0: no bound). Beyond it calls wait, and those that waited
+	// go to the node together as one batch when a message returns: for
+	// nodes with few cores, which would queue them anyway.
+	UpstreamConcurrency int `yaml:"upstreamConcurrency"`
 	// MaxBodyBytes caps a request body (default 5 MiB).
 	MaxBodyBytes int64 `yaml:"maxBodyBytes"`
 	// RequestTimeout bounds one client request, retries included

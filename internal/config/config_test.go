@@ -80,8 +80,9 @@ func TestBadFixtures(t *testing.T) {
 			`values.bad.yaml:15: gateway.listen: "localhost" is not a host:port address`,
 			`values.bad.yaml:17: gateway.heapFloor: must not be negative, got -1`,
 			`values.bad.yaml:16: gateway.maxBatch: must be at least 1, got -1`,
-			`values.bad.yaml:19: ops.listen: "localhost" is not a host:port address`,
-			`values.bad.yaml:19: ops.listen: must differ from gateway.listen (localhost)`,
+			`values.bad.yaml:18: gateway.upstreamConcurrency: must be 0 (no bound) or more, got -2`,
+			`values.bad.yaml:20: ops.listen: "localhost" is not a host:port address`,
+			`values.bad.yaml:20: ops.listen: must differ from gateway.listen (localhost)`,
 		}},
 		{"deploy.bad.yaml", []string{
 			`deploy.bad.yaml:22: gateway.listen: "0.0.0.0:8545" is reachable beyond this host, so gateway.apiKeys must list at least one key (or listen on 127.0.0.1)`,

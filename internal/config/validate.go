@@ -76,6 +76,9 @@ func (c *Config) validate(ps *problems) {
 	if g.MaxBatch < 1 {
 		ps.add("gateway.maxBatch", "must be at least 1, got %d", g.MaxBatch)
 	}
+	if g.UpstreamConcurrency < 0 {
+		ps.add("gateway.upstreamConcurrency", "must be 0 (no bound) or more, got %d", g.UpstreamConcurrency)
+	}
 	if g.MaxBodyBytes < 1024 {
 		ps.add("gateway.maxBodyBytes", "must be at least 1024, got %d", g.MaxBodyBytes)
 	}

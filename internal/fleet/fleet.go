@@ -194,6 +194,7 @@ func (f *Fleet) startProbes(nodes []node) ([]*gateway.Upstream, error) {
 		if err != nil {
 			return nil, fmt.Errorf("fleet: %s: %w", n.name, err)
 		}
+		c = gateway.Coalesce(c, f.opts.Config.Gateway.UpstreamConcurrency)
 		upstreams = append(upstreams, gateway.NewUpstream(n.name, c, p).WithWebSocket(n.ws))
 		f.goRun(ctx, p.Run)
 	}
