@@ -13,9 +13,8 @@ import (
 // message that finds them all taken waits; when a post returns, the
 // messages that waited go out together as one batch of at most
 // maxCoalesced calls. A node with few cores then answers fewer, larger
-// messages under load instead of queueing many small ones, and a message
-// waits for at most the posts ahead of it. Below the bound nothing waits
-// and nothing is combined. posts < 1 returns conn unchanged.
+// messages under load instead of queueing many small ones. Below the bound
+// nothing waits and nothing is combined. posts < 1 returns conn unchanged.
 //
 // A node works through a batch in order, so a slow call delays the calls
 // combined after it: bound only a node that would queue them anyway.
@@ -32,8 +31,10 @@ func Coalesce(conn Conn, posts int) Conn {
 const maxCoalesced = 50
 
 // codeResponseTooLarge is go-ethereum's answer to the calls of a batch
-// past its answer size limit (25 MB by default): a limit a call meets only
-// because it was combined with others, so it is sent again alone.
+// left once its answers passed their size limit (25 MB by default). Those
+// calls were not run, and meet the limit only because they were combined
+// with others, so they are sent again alone (a transaction too: it was
+// never received).
 const codeResponseTooLarge = -32003
 
 type coalescer struct {
@@ -43,6 +44,14 @@ type coalescer struct {
 	mu       sync.Mutex
 	inFlight int
 	queue    []*waiting
+	waited   uint64 // messages ever queued
+}
+
+// stats returns how many messages have waited, and how many wait now.
+func (c *coalescer) stats() (waited uint64, queued int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.waited, len(c.queue)
 }
 
 // waiting is a message queued for the next free post, and its answer.
@@ -65,6 +74,7 @@ func (c *coalescer) send(ctx context.Context, reqs []*request) ([]json.RawMessag
 	}
 	w := &waiting{ctx: ctx, reqs: reqs, done: make(chan struct{})}
 	c.queue = append(c.queue, w)
+	c.waited++
 	c.mu.Unlock()
 	select {
 	case <-w.done:

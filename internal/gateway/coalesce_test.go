@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/rpc"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // coalesceAPI is a node whose eth_hold call keeps one post in flight until
@@ -345,4 +346,36 @@ func postFromGoroutine(t *testing.T, url, body string) string {
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
 	return strings.TrimSpace(string(out))
+}
+
+func TestCoalesceMetrics(t *testing.T) {
+	node, c, release := heldCoalescer(t, 0)
+	p := &fakeProbe{}
+	p.Set(fitStatus("node", 100))
+	r := newTestRouter(t, []*Upstream{NewUpstream("node", c, p)})
+	answers := sendQueued(t, context.Background(), c, echoes(0, 1), echoes(1, 1), echoes(2, 1))
+	want := func(waited, queued int) string {
+		return fmt.Sprintf(`
+# HELP ethfleet_gateway_upstream_queued Messages waiting now for one of the node's gateway.upstreamConcurrency posts.
+# TYPE ethfleet_gateway_upstream_queued gauge
+ethfleet_gateway_upstream_queued{upstream="node"} %d
+# HELP ethfleet_gateway_upstream_waited_total Messages that waited for one of the node's gateway.upstreamConcurrency posts (and went combined).
+# TYPE ethfleet_gateway_upstream_waited_total counter
+ethfleet_gateway_upstream_waited_total{upstream="node"} %d
+`, queued, waited)
+	}
+	names := []string{"ethfleet_gateway_upstream_queued", "ethfleet_gateway_upstream_waited_total"}
+	if err := testutil.CollectAndCompare(viewCollector{r}, strings.NewReader(want(3, 3)), names...); err != nil {
+		t.Error(err)
+	}
+	release()
+	for _, ch := range answers {
+		<-ch
+	}
+	if err := testutil.CollectAndCompare(viewCollector{r}, strings.NewReader(want(3, 0)), names...); err != nil {
+		t.Error(err)
+	}
+	if got := node.calls(); len(got) != 2 {
+		t.Errorf("posts: %v", got)
+	}
 }

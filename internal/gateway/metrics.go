@@ -120,10 +120,12 @@ var (
 	descLag       = prometheus.NewDesc("ethfleet_upstream_lag_blocks", "Blocks the node trails the fleet's head.", []string{"upstream"}, nil)
 	descPeers     = prometheus.NewDesc("ethfleet_upstream_peers", "The node's devp2p peer count.", []string{"upstream"}, nil)
 	descLatency   = prometheus.NewDesc("ethfleet_upstream_probe_latency_seconds", "Round trip of the node's last status poll.", []string{"upstream"}, nil)
+	descWaited    = prometheus.NewDesc("ethfleet_gateway_upstream_waited_total", "Messages that waited for one of the node's gateway.upstreamConcurrency posts (and went combined).", []string{"upstream"}, nil)
+	descQueued    = prometheus.NewDesc("ethfleet_gateway_upstream_queued", "Messages waiting now for one of the node's gateway.upstreamConcurrency posts.", []string{"upstream"}, nil)
 )
 
 func (c viewCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descFleetHead, descUp, descFit, descHead, descLag, descPeers, descLatency} {
+	for _, d := range []*prometheus.Desc{descFleetHead, descUp, descFit, descHead, descLag, descPeers, descLatency, descWaited, descQueued} {
 		ch <- d
 	}
 }
@@ -141,6 +143,13 @@ func (c viewCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(descLag, float64(u.Lag))
 		gauge(descPeers, float64(u.Peers))
 		gauge(descLatency, u.Latency.Duration().Seconds())
+	}
+	for _, u := range c.r.upstreams {
+		if co, ok := u.conn.(*coalescer); ok {
+			waited, queued := co.stats()
+			ch <- prometheus.MustNewConstMetric(descWaited, prometheus.CounterValue, float64(waited), u.name)
+			ch <- prometheus.MustNewConstMetric(descQueued, prometheus.GaugeValue, float64(queued), u.name)
+		}
 	}
 }
 
