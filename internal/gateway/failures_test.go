@@ -1,6 +1,9 @@
 package gateway
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -122,5 +125,29 @@ func TestDrain(t *testing.T) {
 	r.Drain("a", false)
 	if v := r.View(); v.Fit != 2 {
 		t.Fatalf("after drain: %d fit", v.Fit)
+	}
+}
+
+// A call the client gave up on says nothing of the upstream: no failure,
+// and no round trip (least of all the failure penalty) in its latency.
+func TestClientLeavingCostsUpstreamNothing(t *testing.T) {
+	arrived, done := make(chan struct{}), make(chan struct{})
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-done
+	}))
+	t.Cleanup(func() { close(done); hs.Close() })
+	conn, err := HTTPConn(hs.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := NewUpstream("u", conn, &fakeProbe{})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-arrived; cancel() }()
+	if _, _, err := u.send(ctx, []*request{{Method: "eth_blockNumber"}}); err == nil {
+		t.Fatal("a cancelled call answered")
+	}
+	if u.load() != 0 {
+		t.Errorf("load %v after a call the client gave up on, want 0 (nothing observed)", u.load())
 	}
 }

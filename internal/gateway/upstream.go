@@ -134,9 +134,14 @@ func (u *Upstream) send(ctx context.Context, reqs []*request) (results []json.Ra
 	start := time.Now()
 	defer func() {
 		u.inflight.Add(-1)
-		// A request the client gave up on says nothing of the upstream.
+		// A request the client gave up on says nothing of the upstream,
+		// nor of its round trip; one past its deadline took the upstream
+		// that long at least.
 		if ctx.Err() == nil {
 			u.failures.record(start, err != nil || slices.ContainsFunc(errs, limited))
+		}
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return
 		}
 		if err != nil {
 			u.observe(max(time.Since(start), failurePenalty))
