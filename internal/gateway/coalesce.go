@@ -3,7 +3,6 @@ package gateway
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -180,7 +179,4 @@ func groupContext(group []*waiting) (context.Context, context.CancelFunc) {
 	return context.WithDeadline(ctx, latest)
 }
 
-func tooLarge(err error) bool {
-	var e *upstreamError
-	return errors.As(err, &e) && e.code == codeResponseTooLarge
-}
+func tooLarge(err error) bool { return answeredWith(err, codeResponseTooLarge) }

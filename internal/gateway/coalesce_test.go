@@ -309,13 +309,20 @@ func TestGatewayCoalesces(t *testing.T) {
 	url, _ := serveGateway(t, NewUpstream("node", c, p))
 
 	held := make(chan string, 1)
-	go func() { held <- postFromGoroutine(t, url, `{"jsonrpc":"2.0","id":1,"method":"eth_hold"}`) }()
+	post := func(body string) string {
+		_, out, err := tryPost(url, body)
+		if err != nil {
+			t.Errorf("POST %s: %v", body, err)
+		}
+		return out
+	}
+	go func() { held <- post(`{"jsonrpc":"2.0","id":1,"method":"eth_hold"}`) }()
 	<-node.api.entered
 	const clients = 16
 	bodies := make(chan [2]string, clients)
 	for i := range clients {
 		go func() {
-			body := postFromGoroutine(t, url, fmt.Sprintf(`{"jsonrpc":"2.0","id":"c%d","method":"eth_echo","params":[%d]}`, i, i))
+			body := post(fmt.Sprintf(`{"jsonrpc":"2.0","id":"c%d","method":"eth_echo","params":[%d]}`, i, i))
 			bodies <- [2]string{fmt.Sprintf(`{"jsonrpc":"2.0","id":"c%d","result":%d}`, i, i), body}
 		}()
 	}
@@ -333,19 +340,6 @@ func TestGatewayCoalesces(t *testing.T) {
 	if got := node.calls(); fmt.Sprint(got) != fmt.Sprintf("[1 %d]", clients) {
 		t.Errorf("posts carried %v calls, want [1 %d]", got, clients)
 	}
-}
-
-// postFromGoroutine posts body and returns the answer's body; a failure is
-// reported with t.Errorf, which, unlike t.Fatal, other goroutines may call.
-func postFromGoroutine(t *testing.T, url, body string) string {
-	resp, err := http.Post(url, "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Errorf("POST %s: %v", body, err)
-		return ""
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return strings.TrimSpace(string(out))
 }
 
 func TestCoalesceMetrics(t *testing.T) {

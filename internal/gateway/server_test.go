@@ -115,13 +115,23 @@ func serveGateway(t *testing.T, ups ...*Upstream) (string, *Router) {
 
 func post(t *testing.T, url, body string) (int, string) {
 	t.Helper()
-	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	code, out, err := tryPost(url, body)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return code, out
+}
+
+// tryPost is post for goroutines other than the test's, which may not
+// call t.Fatal.
+func tryPost(url, body string) (int, string, error) {
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		return 0, "", err
+	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, strings.TrimSpace(string(out))
+	return resp.StatusCode, strings.TrimSpace(string(out)), nil
 }
 
 func TestTransportErrorsMoveOn(t *testing.T) {

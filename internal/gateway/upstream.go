@@ -113,9 +113,13 @@ func (e *transportError) Unwrap() error { return e.err }
 
 // limited reports whether err is an upstream's answer that it is over a
 // limit: an answer another upstream may give better, and a failure.
-func limited(err error) bool {
+func limited(err error) bool { return answeredWith(err, codeLimitExceeded) }
+
+// answeredWith reports whether err is an upstream's JSON-RPC error answer
+// with the given code.
+func answeredWith(err error, code int) bool {
 	var rpcErr rpc.Error
-	return errors.As(err, &rpcErr) && rpcErr.ErrorCode() == codeLimitExceeded
+	return errors.As(err, &rpcErr) && rpcErr.ErrorCode() == code
 }
 
 // isAnswer reports whether err is the upstream's JSON-RPC error answer,
